@@ -1,0 +1,8 @@
+//! Articles: the document of SPEC §3, its validation, storage and endpoints.
+
+pub mod domain;
+pub mod dto;
+pub mod handlers;
+pub mod models;
+pub mod policy;
+pub mod repo;

@@ -1,0 +1,66 @@
+//! Diesel rows of the `articles` table; never serialized to the wire.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::articles;
+
+/// A stored article (without tags, children or related articles).
+#[derive(Debug, Clone, Queryable)]
+pub struct ArticleRow {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub dek: Option<String>,
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
+    pub summary: Option<String>,
+    pub body: Option<String>,
+    pub analysis: Option<String>,
+    pub kicker: Option<String>,
+    pub source: Option<String>,
+    pub language: String,
+    pub status: String,
+    pub publish_at: Option<NaiveDateTime>,
+    pub published_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i64,
+    pub author_id: String,
+}
+
+/// The editable scalar columns, written on create, PUT and PATCH.
+#[derive(Debug, Clone, PartialEq, Eq, Insertable, AsChangeset)]
+#[diesel(table_name = articles, treat_none_as_null = true)]
+pub struct ArticleScalars {
+    pub slug: String,
+    pub title: String,
+    pub dek: Option<String>,
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
+    pub summary: Option<String>,
+    pub body: Option<String>,
+    pub analysis: Option<String>,
+    pub kicker: Option<String>,
+    pub source: Option<String>,
+    pub language: String,
+}
+
+impl ArticleScalars {
+    /// The scalars a stored row holds.
+    pub fn of(row: &ArticleRow) -> Self {
+        Self {
+            slug: row.slug.clone(),
+            title: row.title.clone(),
+            dek: row.dek.clone(),
+            seo_title: row.seo_title.clone(),
+            seo_description: row.seo_description.clone(),
+            summary: row.summary.clone(),
+            body: row.body.clone(),
+            analysis: row.analysis.clone(),
+            kicker: row.kicker.clone(),
+            source: row.source.clone(),
+            language: row.language.clone(),
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! Extractors that authenticate a request. Adding `AuthUser` to a handler makes the route
+//! require a valid bearer token; `MaybeAuthUser` serves anonymous and signed-in readers, but an
+//! invalid token is still a 401, never silently anonymous.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::users::domain::Role;
+use crate::users::repo;
+
+/// The signed-in user making the request, as the user record says now.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    /// The user's id.
+    pub id: String,
+    /// The user's current role.
+    pub role: Role,
+}
+
+/// An optional signed-in user, for routes that anonymous readers may call.
+#[derive(Debug, Clone)]
+pub struct MaybeAuthUser(pub Option<AuthUser>);
+
+fn bearer_token(req: &HttpRequest) -> Result<Option<String>, AppError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| {
+        AppError::Unauthorized("the Authorization header is not valid ASCII".into())
+    })?;
+    let mut parts = value.splitn(2, ' ');
+    let scheme = parts.next().unwrap_or_default();
+    let token = parts.next().map(str::trim).unwrap_or_default();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+        return Err(AppError::Unauthorized(
+            "expected Authorization: Bearer <access token>".into(),
+        ));
+    }
+    Ok(Some(token.to_owned()))
+}
+
+async fn authenticate(state: web::Data<AppState>, token: String) -> Result<AuthUser, AppError> {
+    let claims = state.tokens.verify(&token)?;
+    let sub = claims.sub.clone();
+    let user = state.db.run(move |conn| repo::find(conn, &sub)).await?;
+    let user = user
+        .ok_or_else(|| AppError::Unauthorized("the access token's user no longer exists".into()))?;
+    if !user.active {
+        return Err(AppError::Unauthorized("the user is disabled".into()));
+    }
+    if claims.iat < user.password_changed_at.and_utc().timestamp() {
+        return Err(AppError::Unauthorized(
+            "the access token predates a password change".into(),
+        ));
+    }
+    let role = Role::parse(&user.role)
+        .ok_or_else(|| AppError::internal("stored user has an unknown role"))?;
+    Ok(AuthUser { id: user.id, role })
+}
+
+fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::internal("application state missing"))
+}
+
+impl FromRequest for AuthUser {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer_token(req);
+        let state = app_state(req);
+        Box::pin(async move {
+            let token = token?.ok_or_else(|| {
+                AppError::Unauthorized("this operation needs a bearer token".into())
+            })?;
+            authenticate(state?, token).await
+        })
+    }
+}
+
+impl FromRequest for MaybeAuthUser {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer_token(req);
+        let state = app_state(req);
+        Box::pin(async move {
+            match token? {
+                None => Ok(Self(None)),
+                Some(token) => Ok(Self(Some(authenticate(state?, token).await?))),
+            }
+        })
+    }
+}

@@ -1,0 +1,229 @@
+//! Configuration from the environment (and `.env` when present), read once at start-up.
+//!
+//! Every value is checked here; a bad one stops start-up with one line naming the variable.
+
+use std::net::SocketAddr;
+
+use rand::RngCore;
+
+use crate::db::DatabaseUrl;
+
+/// Everything the service reads from its environment.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Which database to use.
+    pub database_url: DatabaseUrl,
+    /// Where to listen.
+    pub bind: SocketAddr,
+    /// The HS256 signing key.
+    pub jwt_secret: Vec<u8>,
+    /// Whether the signing key was generated for this process only.
+    pub jwt_secret_generated: bool,
+    /// The `iss` claim issued and required.
+    pub jwt_issuer: String,
+    /// The `aud` claim issued and required.
+    pub jwt_audience: String,
+    /// Access token lifetime in seconds.
+    pub access_token_ttl: u64,
+    /// The first admin's email, used only on an empty users table.
+    pub admin_email: String,
+    /// The first admin's password; generated and printed once when unset.
+    pub admin_password: Option<String>,
+    /// Request bodies above this size get 413.
+    pub max_body_bytes: usize,
+    /// Browser origins allowed by CORS; `None` means any origin.
+    pub cors_origins: Option<Vec<String>>,
+    /// Whether to load the demo article into an empty database.
+    pub demo: bool,
+}
+
+/// A configuration value that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid {var}: {reason}")]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub var: &'static str,
+    /// Why its value was refused.
+    pub reason: String,
+}
+
+fn err(var: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        reason: reason.into(),
+    }
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads configuration through `get`, so tests can supply their own values.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+
+        let database_url =
+            DatabaseUrl::parse(&var("DATABASE_URL").unwrap_or_else(|| "byline.db".into()))
+                .map_err(|r| err("DATABASE_URL", r))?;
+        let bind = var("BYLINE_BIND")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse::<SocketAddr>()
+            .map_err(|e| {
+                err(
+                    "BYLINE_BIND",
+                    format!("expected host:port, e.g. 127.0.0.1:8080 ({e})"),
+                )
+            })?;
+
+        let (jwt_secret, jwt_secret_generated) = match var("BYLINE_JWT_SECRET") {
+            Some(s) if s.len() < 32 => {
+                return Err(err("BYLINE_JWT_SECRET", "must be at least 32 bytes long"))
+            }
+            Some(s) => (s.into_bytes(), false),
+            None => {
+                let mut key = vec![0u8; 32];
+                rand::rngs::OsRng.fill_bytes(&mut key);
+                (key, true)
+            }
+        };
+        let jwt_issuer = var("BYLINE_JWT_ISSUER").unwrap_or_else(|| "byline".into());
+        let jwt_audience = var("BYLINE_JWT_AUDIENCE").unwrap_or_else(|| "byline-api".into());
+        let access_token_ttl = parse_number(&var, "BYLINE_ACCESS_TOKEN_TTL", 900, 1..=86_400)?;
+
+        let admin_email = var("BYLINE_ADMIN_EMAIL").unwrap_or_else(|| "admin@localhost".into());
+        if !admin_email.contains('@') {
+            return Err(err("BYLINE_ADMIN_EMAIL", "must be an email address"));
+        }
+        let admin_password = var("BYLINE_ADMIN_PASSWORD");
+        if admin_password
+            .as_ref()
+            .is_some_and(|p| p.chars().count() < 12)
+        {
+            return Err(err(
+                "BYLINE_ADMIN_PASSWORD",
+                "must be at least 12 characters",
+            ));
+        }
+
+        let max_body_bytes = parse_number(
+            &var,
+            "BYLINE_MAX_BODY_BYTES",
+            1_048_576,
+            1_024..=1_073_741_824,
+        )?;
+        let max_body_bytes = usize::try_from(max_body_bytes)
+            .map_err(|_| err("BYLINE_MAX_BODY_BYTES", "too large"))?;
+
+        let cors_origins = match var("BYLINE_CORS_ORIGINS") {
+            None => None,
+            Some(v) if v.trim() == "*" => None,
+            Some(v) => {
+                let origins: Vec<String> = v
+                    .split(',')
+                    .map(|o| o.trim().to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect();
+                if let Some(bad) = origins
+                    .iter()
+                    .find(|o| !(o.starts_with("http://") || o.starts_with("https://")))
+                {
+                    return Err(err(
+                        "BYLINE_CORS_ORIGINS",
+                        format!("{bad:?} is not an http(s) origin"),
+                    ));
+                }
+                Some(origins)
+            }
+        };
+
+        let demo = match var("BYLINE_DEMO").as_deref().map(str::trim) {
+            None | Some("1" | "true" | "yes" | "on") => true,
+            Some("0" | "false" | "no" | "off") => false,
+            Some(other) => {
+                return Err(err(
+                    "BYLINE_DEMO",
+                    format!("expected 1 or 0, got {other:?}"),
+                ))
+            }
+        };
+
+        Ok(Self {
+            database_url,
+            bind,
+            jwt_secret,
+            jwt_secret_generated,
+            jwt_issuer,
+            jwt_audience,
+            access_token_ttl,
+            admin_email,
+            admin_password,
+            max_body_bytes,
+            cors_origins,
+            demo,
+        })
+    }
+}
+
+fn parse_number(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, ConfigError> {
+    let Some(raw) = var(name) else {
+        return Ok(default);
+    };
+    let n: u64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| err(name, format!("expected a whole number, got {raw:?}")))?;
+    if !range.contains(&n) {
+        return Err(err(
+            name,
+            format!("must be between {} and {}", range.start(), range.end()),
+        ));
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: std::collections::HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_need_no_environment() {
+        let c = config(&[]).expect("defaults are valid");
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_url, DatabaseUrl::Sqlite("byline.db".into()));
+        assert!(c.jwt_secret_generated && c.jwt_secret.len() == 32);
+        assert_eq!(c.access_token_ttl, 900);
+        assert!(c.demo);
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (var, value) in [
+            ("BYLINE_BIND", "nope"),
+            ("BYLINE_JWT_SECRET", "short"),
+            ("BYLINE_ACCESS_TOKEN_TTL", "-5"),
+            ("BYLINE_MAX_BODY_BYTES", "ten"),
+            ("BYLINE_DEMO", "maybe"),
+            ("DATABASE_URL", "mysql://x/y"),
+            ("BYLINE_CORS_ORIGINS", "example.com"),
+        ] {
+            let e = config(&[(var, value)]).expect_err(var);
+            assert_eq!(e.var, var);
+            assert!(e.to_string().starts_with(&format!("invalid {var}: ")));
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Table definitions, written by hand in types both backends share.
+//!
+//! The SQL in `migrations/sqlite` and `migrations/postgres` must agree with this file; a test
+//! loads every table on both backends so that they cannot drift apart.
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        name -> Text,
+        role -> Text,
+        active -> Bool,
+        password_hash -> Text,
+        password_changed_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    articles (id) {
+        id -> Text,
+        slug -> Text,
+        title -> Text,
+        dek -> Nullable<Text>,
+        seo_title -> Nullable<Text>,
+        seo_description -> Nullable<Text>,
+        summary -> Nullable<Text>,
+        body -> Nullable<Text>,
+        analysis -> Nullable<Text>,
+        kicker -> Nullable<Text>,
+        source -> Nullable<Text>,
+        language -> Text,
+        status -> Text,
+        publish_at -> Nullable<Timestamp>,
+        published_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+        author_id -> Text,
+    }
+}
+
+diesel::table! {
+    article_tags (article_id, tag) {
+        article_id -> Text,
+        tag -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    article_children (id) {
+        id -> Text,
+        article_id -> Text,
+        kind -> Text,
+        position -> Integer,
+        text -> Nullable<Text>,
+        speaker -> Nullable<Text>,
+        context -> Nullable<Text>,
+        source_url -> Nullable<Text>,
+        title -> Nullable<Text>,
+        body -> Nullable<Text>,
+        severity -> Nullable<Text>,
+        category -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    article_related (article_id, related_id) {
+        article_id -> Text,
+        related_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::joinable!(articles -> users (author_id));
+diesel::joinable!(article_tags -> articles (article_id));
+diesel::joinable!(article_children -> articles (article_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    articles,
+    article_tags,
+    article_children,
+    article_related,
+);

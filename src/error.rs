@@ -1,0 +1,305 @@
+//! The one error type of the service and its rendering as RFC 9457 problem+json.
+//!
+//! Handlers return `Result<_, AppError>` and use `?`; database and framework errors are mapped
+//! here, so no handler decides on its own how an error looks on the wire.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpResponse, ResponseError};
+use diesel::result::DatabaseErrorKind;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Seconds a client should wait before retrying when the database is unavailable.
+const UNAVAILABLE_RETRY_AFTER: u64 = 5;
+
+/// One problem with one field of a request body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// JSON Pointer (RFC 6901) into the request body, e.g. `/quotes/2/speaker`.
+    #[schema(example = "/quotes/0/speaker")]
+    pub pointer: String,
+    /// What is wrong with the value and how to fix it.
+    #[schema(example = "must be 1 to 200 characters")]
+    pub detail: String,
+}
+
+impl FieldError {
+    /// A field error at `pointer`.
+    pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self {
+            pointer: pointer.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI reference identifying the problem type.
+    #[serde(rename = "type")]
+    #[schema(example = "urn:byline:problem:validation")]
+    pub type_: String,
+    /// A short summary of the problem type.
+    #[schema(example = "Validation failed")]
+    pub title: String,
+    /// The HTTP status code.
+    #[schema(example = 422)]
+    pub status: u16,
+    /// What went wrong with this request.
+    #[schema(example = "the request body has 1 invalid field")]
+    pub detail: String,
+    /// For validation problems: every invalid field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// Every way a request can fail, one variant per HTTP outcome.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the resource has changed since the ETag given in If-Match")]
+    PreconditionFailed,
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("the request body has invalid fields")]
+    Validation(Vec<FieldError>),
+    #[error("too many failed attempts; retry later")]
+    TooManyRequests { retry_after: u64 },
+    #[error("the database is unavailable")]
+    Unavailable,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// An unexpected failure; the message is logged, never sent.
+    pub fn internal(msg: impl Into<String>) -> Self {
+        Self::Internal(msg.into())
+    }
+
+    /// A 422 for a single field.
+    pub fn field(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(pointer, detail)])
+    }
+
+    /// A 404 for an article the caller cannot see or that does not exist.
+    pub fn article_not_found() -> Self {
+        Self::NotFound("no article with this id or slug".into())
+    }
+
+    fn kind(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::BadRequest(_) => ("bad-request", "Bad request"),
+            Self::Unauthorized(_) => ("unauthorized", "Unauthorized"),
+            Self::Forbidden(_) => ("forbidden", "Forbidden"),
+            Self::NotFound(_) => ("not-found", "Not found"),
+            Self::Conflict(_) => ("conflict", "Conflict"),
+            Self::PreconditionFailed => ("precondition-failed", "Precondition failed"),
+            Self::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
+            Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            Self::Validation(_) => ("validation", "Validation failed"),
+            Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
+            Self::Unavailable => ("unavailable", "Service unavailable"),
+            Self::Internal(_) => ("internal", "Internal server error"),
+        }
+    }
+
+    fn problem(&self) -> Problem {
+        let (slug, title) = self.kind();
+        let (detail, errors) = match self {
+            Self::Validation(errors) => {
+                let n = errors.len();
+                let noun = if n == 1 { "field" } else { "fields" };
+                (
+                    format!("the request body has {n} invalid {noun}"),
+                    errors.clone(),
+                )
+            }
+            Self::Internal(_) => (
+                "an unexpected error occurred; it has been logged".into(),
+                vec![],
+            ),
+            other => (other.to_string(), vec![]),
+        };
+        Problem {
+            type_: format!("urn:byline:problem:{slug}"),
+            title: title.into(),
+            status: self.status_code().as_u16(),
+            detail,
+            errors,
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(msg) = self {
+            tracing::error!(error = %msg, "internal error");
+        }
+        let mut res = HttpResponse::build(self.status_code());
+        res.content_type(PROBLEM_JSON);
+        match self {
+            Self::Unauthorized(msg) => {
+                let escaped = msg.replace('\\', "\\\\").replace('"', "'");
+                res.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    format!("Bearer realm=\"byline\", error=\"invalid_token\", error_description=\"{escaped}\""),
+                ));
+            }
+            Self::TooManyRequests { retry_after } => {
+                res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            Self::Unavailable => {
+                res.insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_AFTER.to_string()));
+            }
+            _ => {}
+        }
+        res.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::Error as E;
+        match err {
+            E::NotFound => Self::NotFound("not found".into()),
+            E::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                // Only PostgreSQL names the constraint; SQLite names table.column in the message.
+                let what = format!(
+                    "{} {}",
+                    info.constraint_name().unwrap_or(""),
+                    info.message()
+                );
+                if what.contains("slug") {
+                    Self::Conflict("an article with this slug already exists".into())
+                } else if what.contains("email") {
+                    Self::Conflict("a user with this email already exists".into())
+                } else {
+                    Self::Conflict("the resource already exists".into())
+                }
+            }
+            E::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => Self::Unavailable,
+            E::DatabaseError(_, info) if is_transient(info.message()) => Self::Unavailable,
+            other => Self::Internal(format!("database error: {other}")),
+        }
+    }
+}
+
+fn is_transient(message: &str) -> bool {
+    const TRANSIENT: [&str; 5] = [
+        "database is locked",
+        "terminating connection",
+        "server closed the connection",
+        "connection to server",
+        "no connection to the server",
+    ];
+    TRANSIENT.iter().any(|t| message.contains(t))
+}
+
+/// Renders framework-generated errors (unknown route, wrong method, …) as problem+json, so
+/// that no plain-text or empty error body ever leaves the service.
+pub fn render_framework_error<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .response()
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (slug, detail) = match status {
+        StatusCode::NOT_FOUND => ("not-found", "no route matches this path".to_owned()),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method-not-allowed",
+            "this route does not accept this method".into(),
+        ),
+        s => (
+            "http",
+            s.canonical_reason().unwrap_or("error").to_lowercase(),
+        ),
+    };
+    let problem = Problem {
+        type_: format!("urn:byline:problem:{slug}"),
+        title: status.canonical_reason().unwrap_or("Error").into(),
+        status: status.as_u16(),
+        detail,
+        errors: vec![],
+    };
+    let (req, mut res) = res.into_parts();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    let body = serde_json::to_string(&problem).unwrap_or_default();
+    let res = res.set_body(BoxBody::new(body));
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, res).map_into_right_body(),
+    ))
+}
+
+/// Collects field errors while a request body is parsed into domain types.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    /// Records a problem with the field at `pointer`.
+    pub fn push(&mut self, pointer: impl Into<String>, detail: impl Into<String>) {
+        self.0.push(FieldError::new(pointer, detail));
+    }
+
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(value)` when nothing was recorded, the 422 otherwise.
+    pub fn finish<T>(self, value: T) -> Result<T, AppError> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(AppError::Validation(self.0))
+        }
+    }
+}
+
+/// Escapes one JSON Pointer reference token (RFC 6901).
+pub fn pointer_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}

@@ -1,0 +1,264 @@
+//! The input edge: extractors that turn raw requests into typed values or a problem+json
+//! error — JSON bodies (415 / 413 / 400 / 422), `If-Match` preconditions and ETags.
+
+use actix_web::dev::Payload;
+use actix_web::http::{header, Method};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use futures_util::future::{ready, LocalBoxFuture, Ready};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use serde_path_to_error::Segment;
+
+use crate::error::{pointer_token, AppError};
+use crate::state::AppState;
+
+/// Default request body limit when the application state is not reachable.
+const FALLBACK_BODY_LIMIT: usize = 1_048_576;
+
+/// A JSON request body, deserialized with precise errors: a body that is not JSON at all is a
+/// 400, a value of the wrong type, a missing or unknown field is a 422 naming the field.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map_or(FALLBACK_BODY_LIMIT, |s| s.config.max_body_bytes);
+        let checked = check_content_type(req).and_then(|()| check_declared_length(req, limit));
+        let mut payload = payload.take();
+        Box::pin(async move {
+            checked?;
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    AppError::BadRequest(format!("could not read the request body: {e}"))
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(AppError::PayloadTooLarge(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(ApiJson)
+        })
+    }
+}
+
+fn check_content_type(req: &HttpRequest) -> Result<(), AppError> {
+    let patch = req.method() == Method::PATCH;
+    let expected = if patch {
+        "application/json or application/merge-patch+json"
+    } else {
+        "application/json"
+    };
+    let mime = req.mime_type().map_err(|_| {
+        AppError::UnsupportedMediaType(format!("unreadable Content-Type; send {expected}"))
+    })?;
+    let ok = mime.is_some_and(|m| {
+        m.type_() == "application"
+            && (m.subtype() == "json"
+                || (patch
+                    && m.subtype() == "merge-patch"
+                    && m.suffix().is_some_and(|s| s == "json")))
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::UnsupportedMediaType(format!(
+            "the request body must be {expected}"
+        )))
+    }
+}
+
+fn check_declared_length(req: &HttpRequest, limit: usize) -> Result<(), AppError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    match declared {
+        Some(n) if n > limit => Err(AppError::PayloadTooLarge(limit)),
+        _ => Ok(()),
+    }
+}
+
+/// Parses a JSON document into `T`, mapping syntax errors to 400 and data errors to 422.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let pointer = json_pointer(err.path());
+        let inner = err.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => AppError::field(pointer, without_position(&inner)),
+            _ => AppError::BadRequest(format!("malformed JSON: {inner}")),
+        }
+    })?;
+    de.end()
+        .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
+    Ok(value)
+}
+
+/// Deserializes an already-parsed JSON value into `T`; every failure is a 422 naming the field.
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, AppError> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let pointer = json_pointer(err.path());
+        AppError::field(pointer, without_position(err.inner()))
+    })
+}
+
+fn json_pointer(path: &serde_path_to_error::Path) -> String {
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => {
+                out.push('/');
+                out.push_str(&index.to_string());
+            }
+            Segment::Map { key } => {
+                out.push('/');
+                out.push_str(&pointer_token(key));
+            }
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+// serde_json appends " at line 1 column 42" to data errors; the pointer says where already.
+fn without_position(err: &serde_json::Error) -> String {
+    let msg = err.to_string();
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg,
+    }
+}
+
+/// The `If-Match` precondition of a write; a missing header is `Any`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfMatch {
+    /// `If-Match: *` — any current version.
+    Any,
+    /// The entity tags listed.
+    Tags(Vec<String>),
+}
+
+/// What an `If-Match` header requires of one article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precondition {
+    /// No precondition, or `*`.
+    None,
+    /// The article must be at this version.
+    Version(i64),
+    /// No listed tag can match this article.
+    Unsatisfiable,
+}
+
+impl IfMatch {
+    /// Parses the header value; `None` for a missing or empty header.
+    pub fn from_request_headers(req: &HttpRequest) -> Result<Option<Self>, AppError> {
+        let Some(raw) = req.headers().get(header::IF_MATCH) else {
+            return Ok(None);
+        };
+        let raw = raw
+            .to_str()
+            .map_err(|_| AppError::BadRequest("If-Match must be ASCII".into()))?
+            .trim();
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        if raw == "*" {
+            return Ok(Some(Self::Any));
+        }
+        Ok(Some(Self::Tags(
+            raw.split(',').map(|t| t.trim().to_owned()).collect(),
+        )))
+    }
+
+    /// The precondition this header places on the article `id`.
+    pub fn precondition(&self, id: &str) -> Precondition {
+        match self {
+            Self::Any => Precondition::None,
+            Self::Tags(tags) => tags
+                .iter()
+                .find_map(|t| {
+                    parse_article_etag(t)
+                        .filter(|(tid, _)| tid == id)
+                        .map(|(_, v)| v)
+                })
+                .map_or(Precondition::Unsatisfiable, Precondition::Version),
+        }
+    }
+}
+
+impl FromRequest for IfMatch {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Self::from_request_headers(req).map(|v| v.unwrap_or(Self::Any)))
+    }
+}
+
+/// The strong ETag of an article at a version, e.g. `"0198…-7"`.
+pub fn article_etag(id: &str, version: i64) -> String {
+    format!("\"{id}-{version}\"")
+}
+
+// Weak tags never match in If-Match (RFC 9110 strong comparison), so they are not parsed.
+fn parse_article_etag(tag: &str) -> Option<(String, i64)> {
+    let inner = tag.strip_prefix('"')?.strip_suffix('"')?;
+    let (id, version) = inner.rsplit_once('-')?;
+    Some((id.to_owned(), version.parse().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Doc {
+        quotes: Vec<Quote>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Quote {
+        speaker: String,
+    }
+
+    #[test]
+    fn syntax_errors_are_400_and_data_errors_are_422_with_a_pointer() {
+        assert!(matches!(
+            parse_json::<Doc>(b"{\"quotes\": ["),
+            Err(AppError::BadRequest(_))
+        ));
+        assert!(matches!(
+            parse_json::<Doc>(br#"{"quotes": []} trailing"#),
+            Err(AppError::BadRequest(_))
+        ));
+        match parse_json::<Doc>(br#"{"quotes": [{"speaker": "a"}, {"speaker": 5}]}"#) {
+            Err(AppError::Validation(errors)) => assert_eq!(errors[0].pointer, "/quotes/1/speaker"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn article_etags_round_trip_through_if_match() {
+        let id = "0198b7c1-0000-7000-8000-000000000001";
+        let tag = article_etag(id, 7);
+        let header = IfMatch::Tags(vec![tag]);
+        assert_eq!(header.precondition(id), Precondition::Version(7));
+        assert_eq!(
+            header.precondition("0198b7c1-0000-7000-8000-000000000002"),
+            Precondition::Unsatisfiable
+        );
+        let weak = IfMatch::Tags(vec![format!("W/{}", article_etag(id, 7))]);
+        assert_eq!(weak.precondition(id), Precondition::Unsatisfiable);
+        assert_eq!(IfMatch::Any.precondition(id), Precondition::None);
+    }
+}

@@ -1,0 +1,18 @@
+//! Byline: a headless CMS API for news publishers.
+
+pub mod articles;
+pub mod auth;
+pub mod children;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod openapi;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod users;
+pub mod validate;

@@ -1,0 +1,61 @@
+//! The `byline` binary: parse the command line, read configuration, dispatch.
+
+use std::process::ExitCode;
+
+use byline::cli::{Cli, Command};
+use byline::config::Config;
+use byline::db::{run_migrations, Db};
+use byline::startup::Application;
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _ = dotenvy::dotenv();
+    byline::telemetry::init();
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        println!("{}", byline::openapi::api_doc_json());
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("byline: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match command {
+        Command::Migrate => migrate(&config),
+        _ => serve(config),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("byline: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn migrate(config: &Config) -> Result<(), String> {
+    let db = Db::connect(&config.database_url, 1)?;
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    let applied = run_migrations(&mut conn)?;
+    println!("applied {applied} migration(s)");
+    Ok(())
+}
+
+fn serve(config: Config) -> Result<(), String> {
+    if config.jwt_secret_generated {
+        tracing::warn!(
+            "BYLINE_JWT_SECRET is not set: using a random key, so tokens stop working on restart"
+        );
+    }
+    let bind = config.bind;
+    let backend = config.database_url.backend_name();
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(config)?;
+        tracing::info!(%bind, backend, "Byline is listening on http://{bind}/api/v1 (Swagger UI at /swagger-ui/)");
+        app.run_until_stopped().await.map_err(|e| e.to_string())
+    })
+}

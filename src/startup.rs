@@ -1,0 +1,191 @@
+//! Building the application: database, migrations, first admin, demo content, routes, server.
+//! Binds before it returns, so tests can ask for port 0 and read the real port.
+
+use std::net::TcpListener;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::middleware::{ErrorHandlers, Logger};
+use actix_web::{http, web, App, HttpServer};
+use rand::distributions::{Alphanumeric, DistString};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::articles::handlers as articles;
+use crate::auth::handlers as auth;
+use crate::auth::{password, AuthUser};
+use crate::children::handlers::{highlights, key_takeaways, quotes, risk_notes};
+use crate::config::Config;
+use crate::db::{run_migrations, Db};
+use crate::error::render_framework_error;
+use crate::state::AppState;
+use crate::users::domain::Role;
+use crate::users::repo as users;
+use crate::{demo, health, openapi};
+
+/// Connections per pool: enough for the blocking pool to overlap I/O on a small machine.
+const POOL_SIZE: u32 = 10;
+
+/// A bound, not yet running server.
+pub struct Application {
+    server: Server,
+    port: u16,
+}
+
+impl Application {
+    /// Opens the database, migrates it, creates the first admin and the demo article on an
+    /// empty database, and binds the listener.
+    pub fn build(config: Config) -> Result<Self, String> {
+        let db = Db::connect(&config.database_url, POOL_SIZE)?;
+        prepare_database(&db, &config)?;
+        let listener = TcpListener::bind(config.bind)
+            .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        let tokens = crate::auth::token::TokenKeys::from_config(&config);
+        let state = web::Data::new(AppState { config, db, tokens });
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(ErrorHandlers::new().default_handler(render_framework_error))
+                .wrap(cors(&state.config))
+                .wrap(Logger::new("%r %s %b %Dms"))
+                .configure(routes)
+        })
+        .listen(listener)
+        .map_err(|e| e.to_string())?
+        .run();
+        Ok(Self { server, port })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// The server future, for tests to spawn.
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}
+
+/// Applies migrations, creates the first admin on an empty users table and loads the demo.
+pub fn prepare_database(db: &Db, config: &Config) -> Result<(), String> {
+    let mut conn = db
+        .get()
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let applied = run_migrations(&mut conn)?;
+    if applied > 0 {
+        tracing::info!(applied, "applied database migrations");
+    }
+    let no_users = users::count(&mut conn).map_err(|e| e.to_string())? == 0;
+    if no_users {
+        let (password, generated) = match &config.admin_password {
+            Some(p) => (p.clone(), false),
+            None => (
+                Alphanumeric.sample_string(&mut rand::thread_rng(), 20),
+                true,
+            ),
+        };
+        let hash = password::hash(&password).map_err(|e| e.to_string())?;
+        users::insert(
+            &mut conn,
+            &config.admin_email,
+            "Administrator",
+            Role::Admin,
+            &hash,
+        )
+        .map_err(|e| e.to_string())?;
+        if generated {
+            println!(
+                "Created the first admin: {} with password {password}",
+                config.admin_email
+            );
+            println!(
+                "This password is shown only once; set BYLINE_ADMIN_PASSWORD to choose your own."
+            );
+        } else {
+            tracing::info!(email = %config.admin_email, "created the first admin");
+        }
+    }
+    if config.demo {
+        let admin = users::find_by_email(&mut conn, &config.admin_email)
+            .map_err(|e| e.to_string())?
+            .map(|u| AuthUser {
+                id: u.id,
+                role: Role::Admin,
+            });
+        if let Some(admin) = admin {
+            if let Some(slug) = demo::load(&mut conn, &admin).map_err(|e| e.to_string())? {
+                tracing::info!(%slug, "loaded the demo article at /api/v1/articles/{slug}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn cors(config: &Config) -> Cors {
+    let cors = match &config.cors_origins {
+        None => Cors::default().allow_any_origin(),
+        Some(origins) => origins
+            .iter()
+            .fold(Cors::default(), |c, o| c.allowed_origin(o)),
+    };
+    cors.allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            http::header::AUTHORIZATION,
+            http::header::CONTENT_TYPE,
+            http::header::IF_MATCH,
+            http::header::IF_NONE_MATCH,
+            http::header::IF_MODIFIED_SINCE,
+        ])
+        .expose_headers([
+            http::header::ETAG,
+            http::header::LOCATION,
+            http::header::LINK,
+            http::header::RETRY_AFTER,
+        ])
+        .max_age(3600)
+}
+
+/// Every route of the service.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .route("/auth/login", web::post().to(auth::login))
+            .route("/auth/me", web::get().to(auth::get_me))
+            .route("/articles", web::post().to(articles::create_article))
+            .service(
+                web::resource("/articles/{id}")
+                    .route(web::get().to(articles::get_article))
+                    .route(web::head().to(articles::get_article))
+                    .route(web::put().to(articles::replace_article))
+                    .route(web::patch().to(articles::update_article))
+                    .route(web::delete().to(articles::delete_article)),
+            )
+            .route(
+                "/articles/{id}/publish",
+                web::post().to(articles::publish_article),
+            )
+            .route(
+                "/articles/{id}/unpublish",
+                web::post().to(articles::unpublish_article),
+            )
+            .route(
+                "/articles/{id}/archive",
+                web::post().to(articles::archive_article),
+            )
+            .configure(key_takeaways::routes)
+            .configure(quotes::routes)
+            .configure(highlights::routes)
+            .configure(risk_notes::routes),
+    )
+    .route("/healthz", web::get().to(health::healthz))
+    .route("/readyz", web::get().to(health::readyz))
+    .service(
+        SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi::api_doc()),
+    );
+}

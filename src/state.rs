@@ -1,0 +1,15 @@
+//! The application state every handler can reach.
+
+use crate::auth::token::TokenKeys;
+use crate::config::Config;
+use crate::db::Db;
+
+/// Shared, immutable after start-up (the pool is internally synchronised).
+pub struct AppState {
+    /// The configuration the process started with.
+    pub config: Config,
+    /// The database pool.
+    pub db: Db,
+    /// Keys and rules for access tokens.
+    pub tokens: TokenKeys,
+}
