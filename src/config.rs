@@ -35,6 +35,8 @@ pub struct Config {
     pub cors_origins: Option<Vec<String>>,
     /// Whether to load the demo article into an empty database.
     pub demo: bool,
+    /// HTTP worker threads; one per core when `None`. Not read from the environment.
+    pub workers: Option<usize>,
 }
 
 /// A configuration value that cannot be used.
@@ -162,6 +164,7 @@ impl Config {
             max_body_bytes,
             cors_origins,
             demo,
+            workers: None,
         })
     }
 }

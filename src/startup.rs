@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::middleware::{ErrorHandlers, Logger};
-use actix_web::{http, web, App, HttpServer};
+use actix_web::{http, web, App, HttpResponse, HttpServer};
 use rand::distributions::{Alphanumeric, DistString};
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -41,18 +41,20 @@ impl Application {
             .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let tokens = crate::auth::token::TokenKeys::from_config(&config);
+        let workers = config.workers;
         let state = web::Data::new(AppState { config, db, tokens });
-        let server = HttpServer::new(move || {
+        let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .wrap(ErrorHandlers::new().default_handler(render_framework_error))
                 .wrap(cors(&state.config))
                 .wrap(Logger::new("%r %s %b %Dms"))
                 .configure(routes)
-        })
-        .listen(listener)
-        .map_err(|e| e.to_string())?
-        .run();
+        });
+        if let Some(n) = workers {
+            server = server.workers(n);
+        }
+        let server = server.listen(listener).map_err(|e| e.to_string())?.run();
         Ok(Self { server, port })
     }
 
@@ -151,40 +153,45 @@ fn cors(config: &Config) -> Cors {
         .max_age(3600)
 }
 
+/// A resource whose unsupported methods answer 405 (rendered as problem+json).
+pub fn resource(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(|| async {
+        HttpResponse::MethodNotAllowed().finish()
+    }))
+}
+
 /// Every route of the service.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
-            .route("/auth/login", web::post().to(auth::login))
-            .route("/auth/me", web::get().to(auth::get_me))
-            .route("/articles", web::post().to(articles::create_article))
+            .service(resource("/auth/login").route(web::post().to(auth::login)))
+            .service(resource("/auth/me").route(web::get().to(auth::get_me)))
+            .service(resource("/articles").route(web::post().to(articles::create_article)))
             .service(
-                web::resource("/articles/{id}")
+                resource("/articles/{id}")
                     .route(web::get().to(articles::get_article))
                     .route(web::head().to(articles::get_article))
                     .route(web::put().to(articles::replace_article))
                     .route(web::patch().to(articles::update_article))
                     .route(web::delete().to(articles::delete_article)),
             )
-            .route(
-                "/articles/{id}/publish",
-                web::post().to(articles::publish_article),
+            .service(
+                resource("/articles/{id}/publish").route(web::post().to(articles::publish_article)),
             )
-            .route(
-                "/articles/{id}/unpublish",
-                web::post().to(articles::unpublish_article),
+            .service(
+                resource("/articles/{id}/unpublish")
+                    .route(web::post().to(articles::unpublish_article)),
             )
-            .route(
-                "/articles/{id}/archive",
-                web::post().to(articles::archive_article),
+            .service(
+                resource("/articles/{id}/archive").route(web::post().to(articles::archive_article)),
             )
             .configure(key_takeaways::routes)
             .configure(quotes::routes)
             .configure(highlights::routes)
             .configure(risk_notes::routes),
     )
-    .route("/healthz", web::get().to(health::healthz))
-    .route("/readyz", web::get().to(health::readyz))
+    .service(resource("/healthz").route(web::get().to(health::healthz)))
+    .service(resource("/readyz").route(web::get().to(health::readyz)))
     .service(
         SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi::api_doc()),
     );

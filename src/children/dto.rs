@@ -45,7 +45,7 @@ pub struct TextItemInput {
     #[serde(default)]
     pub id: Option<String>,
     /// 1-based place in the list. On create it inserts there (omit to append); in a PATCH it
-    /// moves the item; in a PUT of a whole list it must equal the item's place or be omitted.
+    /// moves the item; in a whole list (PUT) the array order wins and it is ignored.
     #[serde(default)]
     #[schema(minimum = 1, example = 1)]
     pub position: Option<i64>,

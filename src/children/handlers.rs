@@ -373,13 +373,13 @@ macro_rules! child_endpoints {
             pub fn routes(cfg: &mut web::ServiceConfig) {
                 let segment = <$spec as ChildSpec>::PATH;
                 cfg.service(
-                    web::resource(format!("/articles/{{id}}/{segment}"))
+                    crate::startup::resource(&format!("/articles/{{id}}/{segment}"))
                         .route(web::get().to($list))
                         .route(web::post().to($create))
                         .route(web::put().to($replace)),
                 )
                 .service(
-                    web::resource(format!("/articles/{{id}}/{segment}/{{child_id}}"))
+                    crate::startup::resource(&format!("/articles/{{id}}/{segment}/{{child_id}}"))
                         .route(web::get().to($get))
                         .route(web::patch().to($update))
                         .route(web::delete().to($delete)),

@@ -318,21 +318,17 @@ pub fn validate_list<C: ChildSpec>(
         .enumerate()
         .map(|(i, input)| {
             let at = format!("{pointer}/{i}");
-            let (id, position) = C::id_and_position(input);
-            if let Some(p) = position {
-                if p != i as i64 + 1 {
-                    errs.push(
-                        format!("{at}/position"),
-                        format!("is {p} but the item is at place {} in the list; order the array instead, or omit position", i + 1),
-                    );
-                }
-            }
+            // In a whole list the array order is the order: an echoed position is ignored.
+            let (id, _) = C::id_and_position(input);
             if let Some(id) = id {
                 if !seen.insert(id.to_owned()) {
                     errs.push(format!("{at}/id"), "appears twice in the list");
                 }
             }
-            super::ChildDraft { id: id.map(str::to_owned), fields: C::fields(input, &at, errs) }
+            super::ChildDraft {
+                id: id.map(str::to_owned),
+                fields: C::fields(input, &at, errs),
+            }
         })
         .collect()
 }

@@ -1,0 +1,393 @@
+//! Test harness: a real Byline server on 127.0.0.1:0 over a fresh database per test, on SQLite
+//! (a temp-dir file) or PostgreSQL (a database created for the test and dropped afterwards),
+//! and small typed helpers to speak HTTP to it.
+
+use std::collections::HashMap;
+
+use awc::http::header::HeaderMap;
+use awc::http::Method;
+use byline::config::Config;
+use byline::db::{AnyConnection, Db};
+use byline::startup::Application;
+use byline::users::domain::Role;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use serde_json::{json, Value};
+
+pub const ADMIN_EMAIL: &str = "admin@byline.test";
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database that exists for one test only.
+pub enum TestDb {
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: String,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+        url: String,
+    },
+}
+
+impl TestDb {
+    /// A fresh database, or `None` when PostgreSQL is unreachable and not required.
+    pub fn create(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = dir.path().join("byline.db").to_string_lossy().into_owned();
+                Some(Self::Sqlite { _dir: dir, url })
+            }
+            Backend::Postgres => {
+                let admin_url = std::env::var("BYLINE_TEST_POSTGRES_URL")
+                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1/postgres".into());
+                let mut conn = match PgConnection::establish(&admin_url) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        if std::env::var("BYLINE_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+                            panic!("PostgreSQL is required (BYLINE_REQUIRE_POSTGRES=1) but {admin_url} is unreachable: {e}");
+                        }
+                        eprintln!(
+                            "\n!!! SKIPPED a PostgreSQL test: {admin_url} is unreachable ({e}).\n\
+                             !!! Set BYLINE_TEST_POSTGRES_URL, or BYLINE_REQUIRE_POSTGRES=1 to fail instead.\n"
+                        );
+                        return None;
+                    }
+                };
+                let name = format!("byline_test_{}", uuid::Uuid::now_v7().simple());
+                conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                let mut url = url::Url::parse(&admin_url).expect("postgres url");
+                url.set_path(&name);
+                Some(Self::Postgres {
+                    admin_url,
+                    name,
+                    url: url.to_string(),
+                })
+            }
+        }
+    }
+
+    /// The `DATABASE_URL` of this database.
+    pub fn url(&self) -> &str {
+        match self {
+            Self::Sqlite { url, .. } | Self::Postgres { url, .. } => url,
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Self::Postgres {
+            admin_url, name, ..
+        } = self
+        {
+            if let Ok(mut conn) = PgConnection::establish(admin_url) {
+                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+/// A response, fully read.
+pub struct Resp {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    /// The body as JSON (panics with the body when it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    /// Asserts the status and that errors are problem+json with the RFC 9457 members.
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(
+            self.status,
+            status,
+            "unexpected status; body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
+        if status >= 400 {
+            assert_eq!(
+                self.header("content-type").as_deref(),
+                Some("application/problem+json")
+            );
+            let p = self.json();
+            for member in ["type", "title", "status", "detail"] {
+                assert!(p.get(member).is_some(), "problem lacks {member}: {p}");
+            }
+            assert_eq!(p["status"], status);
+        }
+        self
+    }
+
+    /// The JSON Pointers of a validation problem.
+    pub fn pointers(&self) -> Vec<String> {
+        self.json()["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["pointer"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// A running Byline on a fresh database.
+pub struct TestApp {
+    pub base: String,
+    pub backend: Backend,
+    pub admin_token: String,
+    pub db: Db,
+    pub database: TestDb,
+}
+
+impl TestApp {
+    /// Starts Byline on `backend` with the demo off; `None` when PostgreSQL is skipped.
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    /// Starts Byline with extra environment values.
+    pub async fn spawn_with(backend: Backend, env: &[(&str, &str)]) -> Option<Self> {
+        let database = TestDb::create(backend)?;
+        let mut vars: HashMap<String, String> = [
+            ("DATABASE_URL", database.url()),
+            ("BYLINE_BIND", "127.0.0.1:0"),
+            ("BYLINE_JWT_SECRET", JWT_SECRET),
+            ("BYLINE_ADMIN_EMAIL", ADMIN_EMAIL),
+            ("BYLINE_ADMIN_PASSWORD", ADMIN_PASSWORD),
+            ("BYLINE_DEMO", "0"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        for (k, v) in env {
+            vars.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let mut config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
+        config.workers = Some(1);
+        let db = Db::connect(&config.database_url, 2).expect("test pool");
+        let app = Application::build(config).expect("application starts");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        actix_web::rt::spawn(app.into_server());
+        let mut me = Self {
+            base,
+            backend,
+            admin_token: String::new(),
+            db,
+            database,
+        };
+        me.admin_token = me.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        Some(me)
+    }
+
+    /// Logs in and returns the access token.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let r = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"email": email, "password": password}),
+            )
+            .await
+            .expect(200);
+        r.json()["access_token"].as_str().expect("token").to_owned()
+    }
+
+    /// Creates a user with `role` directly in the database and returns a token for it.
+    pub async fn user_token(&self, role: Role) -> (String, String) {
+        let email = format!(
+            "{}-{}@byline.test",
+            role.as_str(),
+            uuid::Uuid::now_v7().simple()
+        );
+        let password = "a-long-test-password";
+        let hash = byline::auth::password::hash(password).expect("hash");
+        let mut conn = self.db.get().expect("conn");
+        let conn: &mut AnyConnection = &mut conn;
+        let user = byline::users::repo::insert(conn, &email, "Test User", role, &hash)
+            .expect("insert user");
+        (user.id, self.login(&email, password).await)
+    }
+
+    /// Sends a request; `body` is sent as JSON when given.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Resp {
+        let raw = body.map(|b| (serde_json::to_vec(&b).expect("json"), "application/json"));
+        self.send_raw(method, path, token, headers, raw).await
+    }
+
+    /// Sends raw bytes with a content type of the caller's choosing.
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<(Vec<u8>, &str)>,
+    ) -> Resp {
+        let client = awc::Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            .finish();
+        let mut req = client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        for (k, v) in headers {
+            req = req.insert_header((*k, *v));
+        }
+        let res = match body {
+            Some((bytes, ct)) => {
+                req.insert_header(("Content-Type", ct))
+                    .send_body(bytes)
+                    .await
+            }
+            None => req.send().await,
+        };
+        let mut res = res.expect("request sent");
+        let body = res
+            .body()
+            .limit(64 * 1024 * 1024)
+            .await
+            .expect("body read")
+            .to_vec();
+        Resp {
+            status: res.status().as_u16(),
+            headers: res.headers().clone(),
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        self.send(Method::GET, path, token, &[], None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.send(Method::POST, path, token, &[], Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.send(Method::PUT, path, token, &[], Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.send(Method::PATCH, path, token, &[], Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Resp {
+        self.send(Method::DELETE, path, token, &[], None).await
+    }
+
+    /// Creates an article as the admin and returns its document.
+    pub async fn create_article(&self, body: Value) -> Value {
+        self.post("/api/v1/articles", Some(&self.admin_token), body)
+            .await
+            .expect(201)
+            .json()
+    }
+
+    /// Creates and publishes an article; returns the published document.
+    pub async fn create_published(&self, body: Value) -> Value {
+        let a = self.create_article(body).await;
+        let path = format!("/api/v1/articles/{}/publish", a["id"].as_str().expect("id"));
+        self.post(&path, Some(&self.admin_token), json!({}))
+            .await
+            .expect(200)
+            .json()
+    }
+}
+
+/// A complete article body using every part of the content model.
+pub fn full_article(title: &str) -> Value {
+    json!({
+        "title": title,
+        "dek": "A standfirst with ümlauts, עברית and emoji 🗞️.",
+        "seo_title": "SEO title",
+        "seo_description": "SEO description",
+        "summary": "Summary of the piece.",
+        "body": "## Heading\n\nBody paragraph one.\n\nZero\u{200d}width joiner and combining e\u{301}.",
+        "analysis": "Analysis in *markdown*.",
+        "kicker": "Harbour",
+        "source": "Byline test desk",
+        "language": "en-GB",
+        "tags": ["ferries", "local-government"],
+        "key_takeaways": [{"text": "First takeaway"}, {"text": "Second takeaway"}],
+        "quotes": [
+            {"text": "We will sail on batteries.", "speaker": "Ana Ferreira, harbour master", "context": "At the council meeting", "source_url": "https://example.com/minutes"},
+            {"text": "مرحبا بالعالم", "speaker": "Omar Haddad", "context": null, "source_url": null}
+        ],
+        "highlights": [{"text": "A highlight"}],
+        "risk_notes": [{"title": "Grant may fall through", "body": "The national grant is not confirmed.", "severity": "high", "category": "financial"}]
+    })
+}
+
+/// The extra environment of a test, empty when none is given.
+#[macro_export]
+macro_rules! env_or_empty {
+    () => {
+        &[]
+    };
+    ($e:expr) => {
+        &$e
+    };
+}
+
+/// Writes each test once and runs it on SQLite and on PostgreSQL; an optional second argument
+/// gives extra environment values, e.g. `(app, [("BYLINE_DEMO", "1")])`.
+#[macro_export]
+macro_rules! both_backends {
+    ($(async fn $name:ident($app:ident $(, $env:expr)?) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn run($app: $crate::helpers::TestApp) $body
+
+                #[actix_web::test]
+                async fn sqlite() {
+                    let env: &[(&str, &str)] = $crate::env_or_empty!($($env)?);
+                    let app = $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Sqlite, env).await.expect("sqlite");
+                    run(app).await;
+                }
+
+                #[actix_web::test]
+                async fn postgres() {
+                    let env: &[(&str, &str)] = $crate::env_or_empty!($($env)?);
+                    if let Some(app) = $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Postgres, env).await {
+                        run(app).await;
+                    }
+                }
+            }
+        )*
+    };
+}

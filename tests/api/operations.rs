@@ -1,0 +1,41 @@
+//! Health probes, the OpenAPI document and Swagger UI.
+
+use crate::both_backends;
+
+both_backends! {
+    async fn health_and_readiness_probes_answer(app) {
+        assert_eq!(app.get("/healthz", None).await.expect(200).json()["status"], "ok");
+        let ready = app.get("/readyz", None).await.expect(200).json();
+        assert_eq!(ready["status"], "ready");
+        let expected = match app.backend {
+            crate::helpers::Backend::Sqlite => "sqlite",
+            crate::helpers::Backend::Postgres => "postgres",
+        };
+        assert_eq!(ready["database"], expected);
+    }
+
+    async fn served_openapi_equals_the_committed_document(app) {
+        let served = app.get("/api-docs/openapi.json", None).await.expect(200).json();
+        let committed: serde_json::Value = serde_json::from_str(include_str!("../../openapi/openapi.json")).expect("committed openapi.json parses");
+        assert!(
+            served == committed,
+            "openapi/openapi.json is out of date: run `cargo run --quiet -- openapi > openapi/openapi.json`"
+        );
+        assert!(served["openapi"].as_str().expect("version").starts_with("3.1"));
+        assert!(served["components"]["securitySchemes"]["bearer"].is_object());
+    }
+
+    async fn swagger_ui_is_served_offline(app) {
+        let r = app.get("/swagger-ui/", None).await.expect(200);
+        assert!(String::from_utf8_lossy(&r.body).contains("swagger"), "Swagger UI page");
+        app.get("/swagger-ui/swagger-ui-bundle.js", None).await.expect(200);
+    }
+
+    async fn the_me_endpoint_returns_the_callers_user(app) {
+        let me = app.get("/api/v1/auth/me", Some(&app.admin_token)).await.expect(200).json();
+        assert_eq!(me["email"], crate::helpers::ADMIN_EMAIL);
+        assert_eq!(me["role"], "admin");
+        assert!(me.get("password").is_none() && me.get("password_hash").is_none());
+        app.get("/api/v1/auth/me", None).await.expect(401);
+    }
+}
