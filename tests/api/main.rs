@@ -4,5 +4,7 @@ mod helpers;
 
 mod articles;
 mod children;
+mod crash;
 mod errors;
 mod operations;
+mod queries;

@@ -1,0 +1,85 @@
+//! A full document costs a constant number of queries, whatever its number of children.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use byline::articles::{domain, dto::ArticleInput, repo};
+use byline::auth::AuthUser;
+use byline::db::{run_migrations, AnyConnection, DatabaseUrl, Db};
+use byline::users::domain::Role;
+use diesel::connection::{Instrumentation, InstrumentationEvent};
+use diesel::Connection;
+use serde_json::json;
+
+use crate::helpers::{Backend, TestDb};
+
+struct CountQueries(Arc<AtomicUsize>);
+
+impl Instrumentation for CountQueries {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+fn queries_to_load(conn: &mut AnyConnection, author: &AuthUser, children: usize) -> usize {
+    let texts: Vec<_> = (0..children)
+        .map(|i| json!({"text": format!("item {i}")}))
+        .collect();
+    let quotes: Vec<_> = (0..children)
+        .map(|i| json!({"text": format!("q {i}"), "speaker": "s"}))
+        .collect();
+    let input: ArticleInput = serde_json::from_value(json!({
+        "title": format!("Article with {children} children"),
+        "tags": ["a", "b"],
+        "key_takeaways": texts, "highlights": texts, "quotes": quotes,
+    }))
+    .expect("input");
+    let (draft, echo) = domain::validate(input).expect("valid");
+    let article = repo::create(conn, author, draft, &echo, true).expect("create");
+    let counter = Arc::new(AtomicUsize::new(0));
+    conn.set_instrumentation(CountQueries(counter.clone()));
+    let doc = repo::load_document(conn, &article.slug, None)
+        .expect("load")
+        .expect("visible");
+    conn.set_instrumentation(CountQueries(Arc::new(AtomicUsize::new(0))));
+    assert_eq!(doc.quotes.len(), children);
+    counter.load(Ordering::SeqCst)
+}
+
+fn full_document_costs_a_constant_number_of_queries(backend: Backend) {
+    let Some(db) = TestDb::create(backend) else {
+        return;
+    };
+    let pool = Db::connect(&DatabaseUrl::parse(db.url()).expect("url"), 1).expect("pool");
+    let mut conn = pool.get().expect("conn");
+    run_migrations(&mut conn).expect("migrate");
+    let hash = byline::auth::password::hash("irrelevant-password").expect("hash");
+    let user = byline::users::repo::insert(&mut conn, "q@byline.test", "Q", Role::Editor, &hash)
+        .expect("user");
+    let author = AuthUser {
+        id: user.id,
+        role: Role::Editor,
+    };
+    let small = queries_to_load(&mut conn, &author, 1);
+    let large = queries_to_load(&mut conn, &author, 150);
+    assert_eq!(
+        small, large,
+        "query count must not grow with the number of children"
+    );
+    assert!(
+        (2..=4).contains(&small),
+        "a full document takes {small} queries"
+    );
+}
+
+#[test]
+fn full_document_costs_a_constant_number_of_queries_on_sqlite() {
+    full_document_costs_a_constant_number_of_queries(Backend::Sqlite);
+}
+
+#[test]
+fn full_document_costs_a_constant_number_of_queries_on_postgres() {
+    full_document_costs_a_constant_number_of_queries(Backend::Postgres);
+}
