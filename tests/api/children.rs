@@ -177,3 +177,32 @@ both_backends! {
         assert_eq!(positions(&list), (1..=10).collect::<Vec<i64>>());
     }
 }
+
+both_backends! {
+    async fn every_kind_serves_all_six_endpoints(app) {
+        let id = article(&app).await;
+        let t = Some(app.admin_token.as_str());
+        let kinds = [
+            ("key-takeaways", "key_takeaways", json!({"text": "one"}), json!({"text": "two"})),
+            ("quotes", "quotes", json!({"text": "one", "speaker": "s"}), json!({"text": "two", "speaker": "s"})),
+            ("highlights", "highlights", json!({"text": "one"}), json!({"text": "two"})),
+            ("risk-notes", "risk_notes", json!({"title": "one"}), json!({"title": "two"})),
+        ];
+        for (segment, field, first, second) in kinds {
+            let list = format!("/api/v1/articles/{id}/{segment}");
+            let created = app.post(&list, t, first.clone()).await.expect(201).json();
+            let item = format!("{list}/{}", created["id"].as_str().expect("id"));
+            assert_eq!(app.get(&item, t).await.expect(200).json(), created);
+            app.patch(&item, t, json!({"position": 1})).await.expect(200);
+            let replaced = app.put(&list, t, json!([created.clone(), second])).await.expect(200).json();
+            assert_eq!(replaced["data"].as_array().expect("data").len(), 2);
+            let doc = app.get(&format!("/api/v1/articles/{id}"), t).await.expect(200).json();
+            assert_eq!(doc[field], replaced["data"], "{segment} in the document equals its list");
+            let deleted = app.delete(&item, t).await;
+            assert_eq!(deleted.status, 204, "{segment}");
+            app.get(&item, t).await.expect(404);
+            app.send(awc::http::Method::POST, &item, t, &[], Some(json!({}))).await.expect(405);
+            assert_eq!(app.get(&list, t).await.expect(200).json()["data"].as_array().expect("data").len(), 1);
+        }
+    }
+}
