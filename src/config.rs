@@ -127,13 +127,10 @@ impl Config {
                     .map(|o| o.trim().to_owned())
                     .filter(|o| !o.is_empty())
                     .collect();
-                if let Some(bad) = origins
-                    .iter()
-                    .find(|o| !(o.starts_with("http://") || o.starts_with("https://")))
-                {
+                if let Some(bad) = origins.iter().find(|o| !is_origin(o)) {
                     return Err(err(
                         "BYLINE_CORS_ORIGINS",
-                        format!("{bad:?} is not an http(s) origin"),
+                        format!("{bad:?} is not an origin such as https://news.example.com (scheme and host, no path)"),
                     ));
                 }
                 Some(origins)
@@ -146,7 +143,7 @@ impl Config {
             Some(other) => {
                 return Err(err(
                     "BYLINE_DEMO",
-                    format!("expected 1 or 0, got {other:?}"),
+                    format!("expected 1 or 0 (or true/false), got {other:?}"),
                 ))
             }
         };
@@ -167,6 +164,15 @@ impl Config {
             workers: None,
         })
     }
+}
+
+/// Whether `s` is exactly a browser origin: http(s), a host, an optional port, nothing else.
+fn is_origin(s: &str) -> bool {
+    url::Url::parse(s).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https")
+            && u.host().is_some()
+            && u.origin().ascii_serialization() == s
+    })
 }
 
 fn parse_number(
@@ -223,6 +229,8 @@ mod tests {
             ("BYLINE_DEMO", "maybe"),
             ("DATABASE_URL", "mysql://x/y"),
             ("BYLINE_CORS_ORIGINS", "example.com"),
+            ("BYLINE_CORS_ORIGINS", "https://exa mple.com"),
+            ("BYLINE_CORS_ORIGINS", "https://example.com/"),
         ] {
             let e = config(&[(var, value)]).expect_err(var);
             assert_eq!(e.var, var);

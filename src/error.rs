@@ -246,20 +246,26 @@ pub fn render_framework_error<B: MessageBody + 'static>(
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
-    let (slug, detail) = match status {
-        StatusCode::NOT_FOUND => ("not-found", "no route matches this path".to_owned()),
+    let (slug, title, detail) = match status {
+        StatusCode::NOT_FOUND => (
+            "not-found",
+            "Not found",
+            "no route matches this path".to_owned(),
+        ),
         StatusCode::METHOD_NOT_ALLOWED => (
             "method-not-allowed",
-            "this route does not accept this method".into(),
+            "Method not allowed",
+            "this route does not accept this method; the Allow header lists those it does".into(),
         ),
         s => (
             "http",
+            s.canonical_reason().unwrap_or("Error"),
             s.canonical_reason().unwrap_or("error").to_lowercase(),
         ),
     };
     let problem = Problem {
         type_: format!("urn:byline:problem:{slug}"),
-        title: status.canonical_reason().unwrap_or("Error").into(),
+        title: title.into(),
         status: status.as_u16(),
         detail,
         errors: vec![],

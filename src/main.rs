@@ -14,7 +14,13 @@ fn main() -> ExitCode {
     byline::telemetry::init();
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Openapi = command {
-        println!("{}", byline::openapi::api_doc_json());
+        use std::io::Write;
+        // A closed pipe (`byline openapi | head`) is not an error worth a panic.
+        let _ = writeln!(
+            std::io::stdout().lock(),
+            "{}",
+            byline::openapi::api_doc_json()
+        );
         return ExitCode::SUCCESS;
     }
     let config = match Config::from_env() {

@@ -4,9 +4,11 @@
 use std::net::TcpListener;
 
 use actix_cors::Cors;
+use actix_web::body::MessageBody;
 use actix_web::dev::Server;
-use actix_web::middleware::{ErrorHandlers, Logger};
-use actix_web::{http, web, App, HttpResponse, HttpServer};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::{self, ErrorHandlers, Logger, Next};
+use actix_web::{http, web, App, HttpServer};
 use rand::distributions::{Alphanumeric, DistString};
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -16,7 +18,7 @@ use crate::auth::{password, AuthUser};
 use crate::children::handlers::{highlights, key_takeaways, quotes, risk_notes};
 use crate::config::Config;
 use crate::db::{run_migrations, Db};
-use crate::error::render_framework_error;
+use crate::error::{render_framework_error, AppError};
 use crate::state::AppState;
 use crate::users::domain::Role;
 use crate::users::repo as users;
@@ -46,6 +48,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .wrap(middleware::from_fn(reject_nul_in_path))
                 .wrap(ErrorHandlers::new().default_handler(render_framework_error))
                 .wrap(cors(&state.config))
                 .wrap(Logger::new("%r %s %b %Dms"))
@@ -113,7 +116,8 @@ pub fn prepare_database(db: &Db, config: &Config) -> Result<(), String> {
             tracing::info!(email = %config.admin_email, "created the first admin");
         }
     }
-    if config.demo {
+    // The demo goes only into a brand-new database, never back into one whose articles were deleted.
+    if config.demo && no_users {
         let admin = users::find_by_email(&mut conn, &config.admin_email)
             .map_err(|e| e.to_string())?
             .map(|u| AuthUser {
@@ -153,22 +157,29 @@ fn cors(config: &Config) -> Cors {
         .max_age(3600)
 }
 
-/// A resource whose unsupported methods answer 405 (rendered as problem+json).
-pub fn resource(path: &str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(|| async {
-        HttpResponse::MethodNotAllowed().finish()
-    }))
+// PostgreSQL cannot hold NUL in text, so an id or slug containing one can match nothing: answer
+// 404 here rather than let the database refuse the query.
+async fn reject_nul_in_path(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.path().to_ascii_lowercase().contains("%00") {
+        return Err(
+            AppError::NotFound("no resource has a NUL character in its path".into()).into(),
+        );
+    }
+    next.call(req).await
 }
 
 /// Every route of the service.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
-            .service(resource("/auth/login").route(web::post().to(auth::login)))
-            .service(resource("/auth/me").route(web::get().to(auth::get_me)))
-            .service(resource("/articles").route(web::post().to(articles::create_article)))
+            .service(web::resource("/auth/login").route(web::post().to(auth::login)))
+            .service(web::resource("/auth/me").route(web::get().to(auth::get_me)))
+            .service(web::resource("/articles").route(web::post().to(articles::create_article)))
             .service(
-                resource("/articles/{id}")
+                web::resource("/articles/{id}")
                     .route(web::get().to(articles::get_article))
                     .route(web::head().to(articles::get_article))
                     .route(web::put().to(articles::replace_article))
@@ -176,22 +187,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .route(web::delete().to(articles::delete_article)),
             )
             .service(
-                resource("/articles/{id}/publish").route(web::post().to(articles::publish_article)),
+                web::resource("/articles/{id}/publish")
+                    .route(web::post().to(articles::publish_article)),
             )
             .service(
-                resource("/articles/{id}/unpublish")
+                web::resource("/articles/{id}/unpublish")
                     .route(web::post().to(articles::unpublish_article)),
             )
             .service(
-                resource("/articles/{id}/archive").route(web::post().to(articles::archive_article)),
+                web::resource("/articles/{id}/archive")
+                    .route(web::post().to(articles::archive_article)),
             )
             .configure(key_takeaways::routes)
             .configure(quotes::routes)
             .configure(highlights::routes)
             .configure(risk_notes::routes),
     )
-    .service(resource("/healthz").route(web::get().to(health::healthz)))
-    .service(resource("/readyz").route(web::get().to(health::readyz)))
+    .service(web::resource("/healthz").route(web::get().to(health::healthz)))
+    .service(web::resource("/readyz").route(web::get().to(health::readyz)))
     .service(
         SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi::api_doc()),
     );

@@ -135,7 +135,9 @@ pub fn validate(input: ArticleInput) -> Result<(ArticleDraft, ReadOnlyEcho), App
     }
     let related: Vec<String> = input.related.iter().map(|r| r.id().to_owned()).collect();
     for (i, id) in related.iter().enumerate() {
-        if related[..i].contains(id) {
+        if uuid::Uuid::parse_str(id).is_err() {
+            errs.push(format!("/related/{i}"), "must be an article id (a UUID)");
+        } else if related[..i].contains(id) {
             errs.push(format!("/related/{i}"), "appears twice");
         }
     }

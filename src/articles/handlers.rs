@@ -83,9 +83,9 @@ pub async fn create_article(
 /// Anonymous callers see published articles only; anything else is a 404.
 #[utoipa::path(
     get,
-    path = "/api/v1/articles/{id_or_slug}",
+    path = "/api/v1/articles/{id}",
     tag = "articles",
-    params(("id_or_slug" = String, Path, description = "The article's id or slug")),
+    params(("id" = String, Path, description = "The article's id, or its slug")),
     responses(
         (status = 200, description = "The article", body = Article,
             headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),

@@ -272,7 +272,15 @@ fn write_tags(conn: &mut AnyConnection, id: &str, tags: &[String]) -> Result<(),
     Ok(())
 }
 
-fn write_related(conn: &mut AnyConnection, id: &str, related: &[String]) -> Result<(), AppError> {
+/// Stores the related list in order. Entries already stored stay valid; new ones must be
+/// articles the writer can see, so the check reveals nothing the writer could not read.
+fn write_related(
+    conn: &mut AnyConnection,
+    id: &str,
+    related: &[String],
+    writer: &AuthUser,
+) -> Result<(), AppError> {
+    let stored: Vec<String> = related_of(conn, id)?.into_iter().map(|r| r.0).collect();
     let mut errs = FieldErrors::default();
     for (i, rid) in related.iter().enumerate() {
         if rid == id {
@@ -280,7 +288,11 @@ fn write_related(conn: &mut AnyConnection, id: &str, related: &[String]) -> Resu
                 format!("/related/{i}"),
                 "an article cannot be related to itself",
             );
-        } else if find_row(conn, rid)?.is_none() {
+        } else if !stored.contains(rid)
+            && find_row(conn, rid)?
+                .filter(|r| can_see(Some(writer), r))
+                .is_none()
+        {
             errs.push(format!("/related/{i}"), "no article with this id");
         }
     }
@@ -387,7 +399,7 @@ pub fn create(
         }
         write_tags(conn, &id, &draft.tags)?;
         write_children(conn, &id, &draft)?;
-        write_related(conn, &id, &draft.related)?;
+        write_related(conn, &id, &draft.related, author)?;
         reload(conn, &id, author)
     })
 }
@@ -495,6 +507,15 @@ pub fn replace(
         authorize_edit(user, &row)?;
         check_echo(echo, &row)?;
         draft.slug.get_or_insert_with(|| row.slug.clone());
+        // Related articles the editor cannot see were not in what they read; keep them.
+        for (rid, _, _, _, status, author_id) in related_of(conn, id)? {
+            let visible = status == ArticleStatus::Published.as_str()
+                || user.role.edits_all_content()
+                || author_id == user.id;
+            if !visible && !draft.related.contains(&rid) {
+                draft.related.push(rid);
+            }
+        }
         if stored_draft(conn, &row)? == draft {
             return Err(Abort::Unchanged);
         }
@@ -504,7 +525,7 @@ pub fn replace(
             .execute(conn)?;
         write_tags(conn, id, &draft.tags)?;
         write_children(conn, id, &draft)?;
-        write_related(conn, id, &draft.related)?;
+        write_related(conn, id, &draft.related, user)?;
         Ok(())
     })?;
     reload(conn, id, user)

@@ -172,17 +172,42 @@ pub struct RiskNote {
     pub position: i32,
     /// A short name for the risk.
     pub title: String,
-    /// The explanation (empty when none was given).
-    pub body: String,
+    /// The explanation.
+    pub body: Option<String>,
     /// How serious it is.
     pub severity: Severity,
     /// A free category such as `political`.
     pub category: Option<String>,
 }
 
-/// A list of children of one kind.
+/// A list of children of one kind: always complete, so `next_cursor` is always null.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChildList<T> {
     /// The children in position order.
     pub data: Vec<T>,
+    /// Paging information, as on every collection.
+    pub meta: ListMeta,
+}
+
+impl<T> ChildList<T> {
+    /// The whole list.
+    pub fn complete(data: Vec<T>) -> Self {
+        Self {
+            data,
+            meta: ListMeta {
+                limit: super::MAX_CHILDREN as i64,
+                next_cursor: None,
+            },
+        }
+    }
+}
+
+/// Paging information of a collection.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListMeta {
+    /// The most items one page holds.
+    #[schema(example = 20)]
+    pub limit: i64,
+    /// The cursor of the next page, or null on the last page.
+    pub next_cursor: Option<String>,
 }

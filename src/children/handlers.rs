@@ -51,7 +51,7 @@ pub async fn list<C: ChildSpec>(
     let data: Vec<C::Output> = rows.into_iter().map(C::output).collect();
     Ok(with_etag(StatusCode::OK, &id, version)
         .insert_header((header::CACHE_CONTROL, cache_control(public)))
-        .json(ChildList { data }))
+        .json(ChildList::complete(data)))
 }
 
 fn cache_control(public: bool) -> &'static str {
@@ -246,7 +246,7 @@ pub async fn replace<C: ChildSpec>(
         })
         .await?;
     let data: Vec<C::Output> = rows.into_iter().map(C::output).collect();
-    Ok(with_etag(StatusCode::OK, &id, version).json(ChildList { data }))
+    Ok(with_etag(StatusCode::OK, &id, version).json(ChildList::complete(data)))
 }
 
 /// Stamps out the annotated handlers of one child kind and a function registering them.
@@ -373,13 +373,13 @@ macro_rules! child_endpoints {
             pub fn routes(cfg: &mut web::ServiceConfig) {
                 let segment = <$spec as ChildSpec>::PATH;
                 cfg.service(
-                    crate::startup::resource(&format!("/articles/{{id}}/{segment}"))
+                    web::resource(format!("/articles/{{id}}/{segment}"))
                         .route(web::get().to($list))
                         .route(web::post().to($create))
                         .route(web::put().to($replace)),
                 )
                 .service(
-                    crate::startup::resource(&format!("/articles/{{id}}/{segment}/{{child_id}}"))
+                    web::resource(format!("/articles/{{id}}/{segment}/{{child_id}}"))
                         .route(web::get().to($get))
                         .route(web::patch().to($update))
                         .route(web::delete().to($delete)),

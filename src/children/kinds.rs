@@ -264,7 +264,7 @@ impl ChildSpec for RiskNotes {
         );
         ChildFields {
             title: Some(input.title.clone()),
-            body: Some(input.body.clone().unwrap_or_default()),
+            body: input.body.clone(),
             severity: Some(input.severity.unwrap_or_default().as_str().to_owned()),
             category: input.category.clone(),
             ..ChildFields::default()
@@ -285,7 +285,7 @@ impl ChildSpec for RiskNotes {
             id: row.id,
             position: row.position,
             title: row.title.unwrap_or_default(),
-            body: row.body.unwrap_or_default(),
+            body: row.body,
             severity: row
                 .severity
                 .as_deref()

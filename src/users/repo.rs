@@ -16,6 +16,10 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<UserRow>, AppEr
 
 /// The user with this email (compared case-insensitively), if any.
 pub fn find_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<UserRow>, AppError> {
+    // No stored email holds NUL, and PostgreSQL would refuse the query.
+    if email.contains('\0') {
+        return Ok(None);
+    }
     Ok(users::table
         .filter(users::email.eq(normalize_email(email)))
         .first::<UserRow>(conn)

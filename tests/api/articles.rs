@@ -311,3 +311,27 @@ both_backends! {
         app.put(&path, Some(&app.admin_token), self_ref).await.expect(422);
     }
 }
+
+both_backends! {
+    async fn related_ids_reveal_nothing_and_hidden_relations_survive_an_authors_put(app) {
+        use byline::users::domain::Role;
+        let (_, author) = app.user_token(Role::Author).await;
+        let secret = app.create_article(json!({"title": "Editor's secret draft"})).await;
+        let r = app.post("/api/v1/articles", Some(&author), json!({"title": "Probe", "related": [secret["id"].clone()]})).await.expect(422);
+        assert_eq!(r.json()["errors"][0]["detail"], "no article with this id");
+        let mine = app.post("/api/v1/articles", Some(&author), json!({"title": "Mine"})).await.expect(201).json();
+        let path = format!("/api/v1/articles/{}", mine["id"].as_str().expect("id"));
+        let mut with_secret = mine.clone();
+        with_secret["related"] = json!([secret["id"].clone()]);
+        app.put(&path, Some(&app.admin_token), with_secret).await.expect(200);
+        let seen = app.get(&path, Some(&author)).await.expect(200).json();
+        assert_eq!(seen["related"], json!([]));
+        let mut edit = seen.clone();
+        edit["title"] = json!("Mine, edited");
+        app.put(&path, Some(&author), edit).await.expect(200);
+        let full = app.get(&path, Some(&app.admin_token)).await.expect(200).json();
+        assert_eq!(full["related"][0]["id"], secret["id"], "the author's PUT kept the relation they cannot see");
+        let unchanged = app.put(&path, Some(&author), app.get(&path, Some(&author)).await.json()).await.expect(200).json();
+        assert_eq!(unchanged["version"], full["version"]);
+    }
+}

@@ -82,7 +82,8 @@ both_backends! {
         app.post(&format!("/api/v1/articles/{id}/quotes"), t, json!({"text": "No speaker"})).await.expect(422);
         let n = app.post(&format!("/api/v1/articles/{id}/risk-notes"), t, json!({"title": "Cost"})).await.expect(201).json();
         assert_eq!(n["severity"], "medium");
-        assert_eq!(n["body"], "");
+        assert_eq!(n["body"], Value::Null);
+        assert_eq!(app.get(&format!("/api/v1/articles/{id}/risk-notes"), t).await.expect(200).json()["meta"], json!({"limit": 200, "next_cursor": null}));
         app.post(&format!("/api/v1/articles/{id}/risk-notes"), t, json!({"title": "Cost", "severity": "extreme"})).await.expect(422);
         let h = app.post(&format!("/api/v1/articles/{id}/highlights"), t, json!({"text": "Shiny"})).await.expect(201).json();
         let got = app.get(&format!("/api/v1/articles/{id}/highlights/{}", h["id"].as_str().expect("id")), t).await.expect(200).json();

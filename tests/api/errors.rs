@@ -177,3 +177,22 @@ async fn a_database_outage_is_503_and_recovers_by_itself() {
     }
     assert!(recovered, "the service recovers once the database is back");
 }
+
+both_backends! {
+    async fn nul_characters_in_paths_and_credentials_never_reach_the_database(app) {
+        let doc = app.create_article(json!({"title": "Nul"})).await;
+        let id = doc["id"].as_str().expect("id");
+        app.get("/api/v1/articles/a%00b", None).await.expect(404);
+        app.patch("/api/v1/articles/a%00b", Some(&app.admin_token), json!({"title": "x"})).await.expect(404);
+        app.delete(&format!("/api/v1/articles/{id}/quotes/a%00b"), Some(&app.admin_token)).await.expect(404);
+        app.post("/api/v1/auth/login", None, json!({"email": "a\u{0}b", "password": "whatever-password"})).await.expect(401);
+        let r = app.post("/api/v1/articles", Some(&app.admin_token), json!({"title": "t", "related": ["x\u{0}y"]})).await.expect(422);
+        assert_eq!(r.pointers(), ["/related/0"]);
+    }
+
+    async fn method_not_allowed_lists_the_allowed_methods(app) {
+        let r = app.send(Method::DELETE, "/api/v1/auth/login", None, &[], None).await.expect(405);
+        assert_eq!(r.header("allow").as_deref(), Some("POST"));
+        assert_eq!(r.json()["title"], "Method not allowed");
+    }
+}

@@ -83,3 +83,63 @@ fn full_document_costs_a_constant_number_of_queries_on_sqlite() {
 fn full_document_costs_a_constant_number_of_queries_on_postgres() {
     full_document_costs_a_constant_number_of_queries(Backend::Postgres);
 }
+
+/// Loads every column of every table through `schema.rs`, so the two migration trees and the
+/// hand-written schema cannot drift apart unnoticed.
+fn every_table_loads_through_the_schema(backend: Backend) {
+    use byline::db::schema::*;
+    use diesel::prelude::*;
+    let Some(db) = TestDb::create(backend) else {
+        return;
+    };
+    let pool = Db::connect(&DatabaseUrl::parse(db.url()).expect("url"), 1).expect("pool");
+    let mut conn = pool.get().expect("conn");
+    run_migrations(&mut conn).expect("migrate");
+    let hash = byline::auth::password::hash("irrelevant-password").expect("hash");
+    let user = byline::users::repo::insert(&mut conn, "s@byline.test", "S", Role::Editor, &hash)
+        .expect("user");
+    let author = AuthUser {
+        id: user.id,
+        role: Role::Editor,
+    };
+    let other = queries_to_load(&mut conn, &author, 1);
+    assert!(other > 0);
+    let input: ArticleInput = serde_json::from_value(json!({
+        "title": "Everything", "tags": ["t"],
+        "risk_notes": [{"title": "r", "body": "b", "severity": "low", "category": "c"}],
+        "quotes": [{"text": "q", "speaker": "s", "context": "c", "source_url": "https://example.com"}],
+        "related": [],
+    }))
+    .expect("input");
+    let (draft, echo) = domain::validate(input).expect("valid");
+    repo::create(&mut conn, &author, draft, &echo, false).expect("create");
+    assert!(!users::table
+        .load::<byline::users::models::UserRow>(&mut *conn)
+        .expect("users")
+        .is_empty());
+    assert!(!articles::table
+        .load::<byline::articles::models::ArticleRow>(&mut *conn)
+        .expect("articles")
+        .is_empty());
+    assert!(!article_children::table
+        .load::<byline::children::models::ChildRow>(&mut *conn)
+        .expect("children")
+        .is_empty());
+    assert!(!article_tags::table
+        .load::<(String, String, i32)>(&mut *conn)
+        .expect("tags")
+        .is_empty());
+    article_related::table
+        .load::<(String, String, i32)>(&mut *conn)
+        .expect("related");
+}
+
+#[test]
+fn every_table_loads_through_the_schema_on_sqlite() {
+    every_table_loads_through_the_schema(Backend::Sqlite);
+}
+
+#[test]
+fn every_table_loads_through_the_schema_on_postgres() {
+    every_table_loads_through_the_schema(Backend::Postgres);
+}

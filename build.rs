@@ -1,0 +1,4 @@
+//! Rebuilds the binary when a migration changes: they are embedded at compile time.
+fn main() {
+    println!("cargo:rerun-if-changed=migrations");
+}
