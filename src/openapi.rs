@@ -33,6 +33,7 @@ impl Modify for BearerScheme {
         articles::create_article, articles::get_article, articles::replace_article,
         articles::update_article, articles::delete_article,
         articles::publish_article, articles::unpublish_article, articles::archive_article,
+        articles::schedule_article, articles::list_articles, articles::list_tags,
         key_takeaways::list_key_takeaways, key_takeaways::create_key_takeaway, key_takeaways::replace_key_takeaways,
         key_takeaways::get_key_takeaway, key_takeaways::update_key_takeaway, key_takeaways::delete_key_takeaway,
         quotes::list_quotes, quotes::create_quote, quotes::replace_quotes,

@@ -44,10 +44,20 @@ impl Application {
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let tokens = crate::auth::token::TokenKeys::from_config(&config);
         let workers = config.workers;
-        let state = web::Data::new(AppState { config, db, tokens });
+        let cursor_key = crate::cursor::CursorKey::derive(&config.jwt_secret);
+        let state = web::Data::new(AppState {
+            config,
+            db,
+            tokens,
+            cursor_key,
+        });
+        actix_web::rt::spawn(crate::scheduler::run(state.clone()));
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                    AppError::BadRequest(format!("malformed query string: {err}")).into()
+                }))
                 .wrap(middleware::from_fn(reject_nul_in_path))
                 .wrap(ErrorHandlers::new().default_handler(render_framework_error))
                 .wrap(cors(&state.config))
@@ -177,7 +187,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .service(web::resource("/auth/login").route(web::post().to(auth::login)))
             .service(web::resource("/auth/me").route(web::get().to(auth::get_me)))
-            .service(web::resource("/articles").route(web::post().to(articles::create_article)))
+            .service(
+                web::resource("/articles")
+                    .route(web::get().to(articles::list_articles))
+                    .route(web::head().to(articles::list_articles))
+                    .route(web::post().to(articles::create_article)),
+            )
+            .service(web::resource("/tags").route(web::get().to(articles::list_tags)))
             .service(
                 web::resource("/articles/{id}")
                     .route(web::get().to(articles::get_article))
@@ -193,6 +209,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(
                 web::resource("/articles/{id}/unpublish")
                     .route(web::post().to(articles::unpublish_article)),
+            )
+            .service(
+                web::resource("/articles/{id}/schedule")
+                    .route(web::post().to(articles::schedule_article)),
             )
             .service(
                 web::resource("/articles/{id}/archive")

@@ -2,6 +2,7 @@
 
 use crate::auth::token::TokenKeys;
 use crate::config::Config;
+use crate::cursor::CursorKey;
 use crate::db::Db;
 
 /// Shared, immutable after start-up (the pool is internally synchronised).
@@ -12,4 +13,6 @@ pub struct AppState {
     pub db: Db,
     /// Keys and rules for access tokens.
     pub tokens: TokenKeys,
+    /// Signs and checks list cursors.
+    pub cursor_key: CursorKey,
 }

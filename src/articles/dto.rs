@@ -262,3 +262,83 @@ pub struct Article {
     /// Related articles the caller may see, in the stored order.
     pub related: Vec<RelatedArticle>,
 }
+
+/// An article in a list: everything but the body, the analysis and the parts.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArticleSummary {
+    /// The article's id.
+    pub id: String,
+    /// URL name.
+    pub slug: String,
+    /// Headline.
+    pub title: String,
+    /// Standfirst.
+    pub dek: Option<String>,
+    /// Title for search engines.
+    pub seo_title: Option<String>,
+    /// Description for search engines.
+    pub seo_description: Option<String>,
+    /// A short summary.
+    pub summary: Option<String>,
+    /// A label above the headline.
+    pub kicker: Option<String>,
+    /// Attribution of the reporting.
+    pub source: Option<String>,
+    /// BCP 47 language tag.
+    pub language: String,
+    /// Tags in the order given.
+    pub tags: Vec<String>,
+    /// Where the article is in its life.
+    pub status: ArticleStatus,
+    /// When a scheduled article will be published.
+    pub publish_at: Option<DateTime<Utc>>,
+    /// When the article was first published.
+    pub published_at: Option<DateTime<Utc>>,
+    /// When the article was created.
+    pub created_at: DateTime<Utc>,
+    /// When the article or one of its parts last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The article's version.
+    pub version: i64,
+    /// The author's user id.
+    pub author_id: String,
+}
+
+/// A page of articles. With `include=children` the items are full documents; with `fields=`
+/// they hold only the fields asked for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticlePage {
+    /// The articles of this page, in the requested order.
+    pub data: Vec<serde_json::Value>,
+    /// Paging information.
+    pub meta: crate::children::dto::ListMeta,
+}
+
+/// The body of `POST /articles/{id}/schedule`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleRequest {
+    /// When to publish (RFC 3339, in the future). Stored in UTC.
+    #[schema(example = "2026-12-01T06:00:00Z")]
+    pub publish_at: DateTime<Utc>,
+}
+
+/// One tag with the number of published articles that carry it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TagCount {
+    /// The tag.
+    #[schema(example = "ferries")]
+    pub tag: String,
+    /// How many published articles carry it.
+    #[schema(example = 12)]
+    pub count: i64,
+}
+
+/// Tags by use.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagList {
+    /// Tags, most used first, then alphabetically.
+    pub data: Vec<TagCount>,
+    /// Paging information (the list is never paged: `next_cursor` is null).
+    pub meta: crate::children::dto::ListMeta,
+}

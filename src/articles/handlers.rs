@@ -5,10 +5,17 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{Map, Value};
 
+use chrono::SubsecRound;
+
 use super::domain;
-use super::dto::{Article, ArticleInput};
+use super::dto::{
+    Article, ArticleInput, ArticlePage, ArticleStatus, ArticleSummary, ScheduleRequest, TagCount,
+    TagList,
+};
+use super::list::{self, ListParams, ListQuery, ListedRow};
 use super::repo::{self, Transition};
 use crate::auth::{AuthUser, MaybeAuthUser};
+use crate::children::dto::ListMeta;
 use crate::error::{AppError, Problem};
 use crate::extract::{article_etag, ApiJson, IfMatch};
 use crate::state::AppState;
@@ -29,6 +36,18 @@ pub fn article_response(status: StatusCode, article: &Article, public: bool) -> 
         .json(article)
 }
 
+/// `If-Modified-Since` (only consulted without `If-None-Match`, as RFC 9110 asks).
+fn not_modified_since(req: &HttpRequest, article: &Article) -> bool {
+    let since = req
+        .headers()
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<HttpDate>().ok())
+        .map(std::time::SystemTime::from);
+    let modified = std::time::SystemTime::from(article.updated_at.trunc_subsecs(0));
+    since.is_some_and(|since| modified <= since)
+}
+
 fn none_match(req: &HttpRequest, etag: &str) -> bool {
     req.headers()
         .get(header::IF_NONE_MATCH)
@@ -36,7 +55,7 @@ fn none_match(req: &HttpRequest, etag: &str) -> bool {
         .is_some_and(|v| {
             v.split(',')
                 .map(str::trim)
-                .any(|t| t == "*" || t.trim_start_matches("W/") == etag)
+                .any(|t| t == "*" || t.trim_start_matches("W/") == etag.trim_start_matches("W/"))
         })
 }
 
@@ -109,7 +128,10 @@ pub async fn get_article(
         .await?
         .ok_or_else(AppError::article_not_found)?;
     let etag = article_etag(&article.id, article.version);
-    if none_match(&req, &etag) {
+    if none_match(&req, &etag)
+        || (!req.headers().contains_key(header::IF_NONE_MATCH)
+            && not_modified_since(&req, &article))
+    {
         return Ok(HttpResponse::NotModified()
             .insert_header((header::ETAG, etag))
             .insert_header((
@@ -306,3 +328,234 @@ transition_handler!(
     Transition::Archive,
     "Archive an article: withdrawn from public view, kept for the record."
 );
+
+/// Schedule an article to publish itself at `publish_at` (within 5 seconds of it).
+#[utoipa::path(
+    post,
+    path = "/api/v1/articles/{id}/schedule",
+    tag = "articles",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The article's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag the action is based on"),
+    ),
+    request_body = ScheduleRequest,
+    responses(
+        (status = 200, description = "The scheduled article", body = Article, headers(("ETag" = String))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only editors and admins may do this", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already published", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "publish_at missing or not in the future", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn schedule_article(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: ApiJson<ScheduleRequest>,
+) -> Result<HttpResponse, AppError> {
+    let at = body.0.publish_at.naive_utc().trunc_subsecs(6);
+    if at <= crate::db::now() {
+        return Err(AppError::field("/publish_at", "must be in the future"));
+    }
+    run_transition(
+        state,
+        user,
+        id.into_inner(),
+        if_match,
+        Transition::Schedule(at),
+    )
+    .await
+}
+
+fn summary(row: ListedRow, tags: Vec<String>) -> ArticleSummary {
+    ArticleSummary {
+        status: ArticleStatus::parse(&row.status).unwrap_or(ArticleStatus::Draft),
+        id: row.id,
+        slug: row.slug,
+        title: row.title,
+        dek: row.dek,
+        seo_title: row.seo_title,
+        seo_description: row.seo_description,
+        summary: row.summary,
+        kicker: row.kicker,
+        source: row.source,
+        language: row.language,
+        tags,
+        publish_at: row.publish_at.map(|t| t.and_utc()),
+        published_at: row.published_at.map(|t| t.and_utc()),
+        created_at: row.created_at.and_utc(),
+        updated_at: row.updated_at.and_utc(),
+        version: row.version,
+        author_id: row.author_id,
+    }
+}
+
+fn to_json<T: serde::Serialize>(item: T) -> Result<Value, AppError> {
+    serde_json::to_value(item).map_err(|e| AppError::internal(e.to_string()))
+}
+
+fn keep_fields(item: Value, fields: Option<&[String]>) -> Value {
+    match (item, fields) {
+        (Value::Object(map), Some(fields)) => Value::Object(
+            map.into_iter()
+                .filter(|(k, _)| fields.contains(k))
+                .collect(),
+        ),
+        (item, _) => item,
+    }
+}
+
+fn next_link(req: &HttpRequest, cursor: &str) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        if k != "cursor" {
+            query.append_pair(&k, &v);
+        }
+    }
+    query.append_pair("cursor", cursor);
+    format!("<{}?{}>; rel=\"next\"", req.path(), query.finish())
+}
+
+/// A weak ETag over a list body, for `If-None-Match` on collections.
+fn weak_etag(body: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(body);
+    format!("W/\"{}\"", hex::encode(&digest[..12]))
+}
+
+fn collection_response(
+    req: &HttpRequest,
+    body: Vec<u8>,
+    public: bool,
+) -> actix_web::HttpResponseBuilder {
+    let etag = weak_etag(&body);
+    let mut res = if none_match(req, &etag) {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header((header::ETAG, etag)).insert_header((
+        header::CACHE_CONTROL,
+        if public { PUBLIC_CACHE } else { PRIVATE_CACHE },
+    ));
+    res
+}
+
+/// List and search articles, newest first, one keyset page at a time.
+///
+/// Anonymous callers see published articles only. Follow `meta.next_cursor` (or the `Link`
+/// header) for the next page; its cost does not grow with the page's depth.
+#[utoipa::path(
+    get,
+    path = "/api/v1/articles",
+    tag = "articles",
+    params(ListParams),
+    responses(
+        (status = 200, description = "A page of articles", body = ArticlePage,
+            headers(("ETag" = String, description = "Weak ETag of this page"), ("Link" = String, description = "`<…>; rel=\"next\"` when another page follows"), ("Cache-Control" = String))),
+        (status = 304, description = "Not modified (If-None-Match matched)"),
+        (status = 400, description = "Malformed parameter or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_articles(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: MaybeAuthUser,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    let query = ListQuery::parse(params.into_inner(), &state.cursor_key)?;
+    let public = viewer.0.is_none();
+    let key = state.cursor_key.clone();
+    let (data, next, limit) = state
+        .db
+        .run(move |conn| {
+            let viewer = viewer.0.as_ref();
+            let (rows, more) = list::page(conn, &query, viewer)?;
+            let next = rows
+                .last()
+                .filter(|_| more)
+                .map(|r| list::next_cursor(&query, r, &key));
+            let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+            let items = if query.include_children {
+                repo::documents_of_many(conn, &ids, viewer)?
+                    .into_iter()
+                    .map(to_json)
+                    .collect::<Result<Vec<_>, _>>()?
+            } else {
+                let mut tags = repo::tags_of_many(conn, &ids)?;
+                rows.into_iter()
+                    .map(|r| {
+                        let t = tags.remove(&r.id).unwrap_or_default();
+                        to_json(summary(r, t))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?
+            };
+            let data = items
+                .into_iter()
+                .map(|i| keep_fields(i, query.fields.as_deref()))
+                .collect();
+            Ok((data, next, query.limit))
+        })
+        .await?;
+    let link = next.as_deref().map(|c| next_link(&req, c));
+    let page = ArticlePage {
+        data,
+        meta: ListMeta {
+            limit,
+            next_cursor: next,
+        },
+    };
+    let body = serde_json::to_vec(&page).map_err(|e| AppError::internal(e.to_string()))?;
+    let mut res = collection_response(&req, body.clone(), public);
+    if let Some(link) = link {
+        res.insert_header((header::LINK, link));
+    }
+    Ok(res.content_type("application/json").body(body))
+}
+
+/// Tags with the number of published articles that carry them, most used first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tags",
+    tag = "articles",
+    responses(
+        (status = 200, description = "Tags by use", body = TagList, headers(("ETag" = String, description = "Weak ETag"))),
+        (status = 304, description = "Not modified (If-None-Match matched)"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_tags(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    const MAX_TAGS: i64 = 1000;
+    let rows = state
+        .db
+        .run(|conn| repo::tag_counts(conn, MAX_TAGS))
+        .await?;
+    let data = rows
+        .into_iter()
+        .map(|(tag, count)| TagCount { tag, count })
+        .collect();
+    let list = TagList {
+        data,
+        meta: ListMeta {
+            limit: MAX_TAGS,
+            next_cursor: None,
+        },
+    };
+    let body = serde_json::to_vec(&list).map_err(|e| AppError::internal(e.to_string()))?;
+    Ok(collection_response(&req, body.clone(), true)
+        .content_type("application/json")
+        .body(body))
+}

@@ -3,6 +3,8 @@
 pub mod domain;
 pub mod dto;
 pub mod handlers;
+pub mod list;
 pub mod models;
 pub mod policy;
 pub mod repo;
+pub mod search;

@@ -27,6 +27,8 @@ pub struct ArticleRow {
     pub updated_at: NaiveDateTime,
     pub version: i64,
     pub author_id: String,
+    /// `published_at`, or `created_at` while never published: the key lists sort by.
+    pub listed_at: NaiveDateTime,
 }
 
 /// The editable scalar columns, written on create, PUT and PATCH.

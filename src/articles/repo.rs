@@ -5,6 +5,8 @@
 //! an `If-Match` mismatch into "0 rows updated" → 412. A write that changes nothing is rolled
 //! back, so the version only grows with real changes.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::{json, Map, Value};
@@ -14,6 +16,7 @@ use super::domain::{self, slug_from_title, ArticleDraft, ReadOnlyEcho};
 use super::dto::{Article, ArticleInput, ArticleStatus, RelatedArticle};
 use super::models::{ArticleRow, ArticleScalars};
 use super::policy::{authorize_edit, authorize_workflow, can_see};
+use super::search;
 use crate::auth::AuthUser;
 use crate::children::kinds::ChildSpec;
 use crate::children::models::ChildRow;
@@ -94,9 +97,18 @@ fn touch(conn: &mut AnyConnection, id: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Marks an article changed after a child write (the version was bumped by `lock`).
-pub fn touch_after_child_write(conn: &mut AnyConnection, id: &str) -> Result<(), AppError> {
-    touch(conn, id)
+/// Marks an article changed after a child write (the version was bumped by `lock`), and
+/// refreshes its search entry when quotes, which are searched, changed.
+pub fn touch_after_child_write(
+    conn: &mut AnyConnection,
+    id: &str,
+    kind: ChildKind,
+) -> Result<(), AppError> {
+    touch(conn, id)?;
+    if kind == ChildKind::Quote {
+        search::reindex(conn, id)?;
+    }
+    Ok(())
 }
 
 /// The article an id or slug names, if the viewer may see it.
@@ -164,14 +176,105 @@ pub fn document_of(
     viewer: Option<&AuthUser>,
 ) -> Result<Article, AppError> {
     let tags = tags_of(conn, &row.id)?;
+    let kids = children::repo::list_all(conn, &row.id)?;
+    let related = related_of(conn, &row.id)?;
+    Ok(assemble(row, tags, kids, related, viewer))
+}
+
+/// The tags of many articles in one query, by article id.
+pub fn tags_of_many(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<HashMap<String, Vec<String>>, AppError> {
+    let rows: Vec<(String, String)> = article_tags::table
+        .filter(article_tags::article_id.eq_any(ids))
+        .order((article_tags::article_id.asc(), article_tags::position.asc()))
+        .select((article_tags::article_id, article_tags::tag))
+        .load(conn)?;
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    for (id, tag) in rows {
+        map.entry(id).or_default().push(tag);
+    }
+    Ok(map)
+}
+
+/// Full documents of many articles in four queries, in the order of `ids`.
+pub fn documents_of_many(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    viewer: Option<&AuthUser>,
+) -> Result<Vec<Article>, AppError> {
+    use crate::db::schema::article_children as ac;
+    let rows: Vec<ArticleRow> = articles::table
+        .filter(articles::id.eq_any(ids))
+        .load(conn)?;
+    let mut tags = tags_of_many(conn, ids)?;
+    let mut kids: HashMap<String, Vec<ChildRow>> = HashMap::new();
+    for child in ac::table
+        .filter(ac::article_id.eq_any(ids))
+        .order((ac::kind.asc(), ac::position.asc()))
+        .load::<ChildRow>(conn)?
+    {
+        kids.entry(child.article_id.clone())
+            .or_default()
+            .push(child);
+    }
+    let related_rows: Vec<(String, RelatedTuple)> = article_related::table
+        .inner_join(articles::table.on(articles::id.eq(article_related::related_id)))
+        .filter(article_related::article_id.eq_any(ids))
+        .order((
+            article_related::article_id.asc(),
+            article_related::position.asc(),
+        ))
+        .select((
+            article_related::article_id,
+            (
+                articles::id,
+                articles::slug,
+                articles::title,
+                articles::published_at,
+                articles::status,
+                articles::author_id,
+            ),
+        ))
+        .load(conn)?;
+    let mut related: HashMap<String, Vec<RelatedTuple>> = HashMap::new();
+    for (owner, r) in related_rows {
+        related.entry(owner).or_default().push(r);
+    }
+    let mut by_id: HashMap<String, ArticleRow> =
+        rows.into_iter().map(|r| (r.id.clone(), r)).collect();
+    Ok(ids
+        .iter()
+        .filter_map(|id| by_id.remove(id))
+        .map(|row| {
+            let id = row.id.clone();
+            assemble(
+                row,
+                tags.remove(&id).unwrap_or_default(),
+                kids.remove(&id).unwrap_or_default(),
+                related.remove(&id).unwrap_or_default(),
+                viewer,
+            )
+        })
+        .collect())
+}
+
+fn assemble(
+    row: ArticleRow,
+    tags: Vec<String>,
+    children_rows: Vec<ChildRow>,
+    related_rows: Vec<RelatedTuple>,
+    viewer: Option<&AuthUser>,
+) -> Article {
     let mut kids: [Vec<ChildRow>; 4] = Default::default();
-    for child in children::repo::list_all(conn, &row.id)? {
+    for child in children_rows {
         if let Some(i) = ChildKind::ALL.iter().position(|k| k.as_str() == child.kind) {
             kids[i].push(child);
         }
     }
     let [key_takeaways, quotes, highlights, risk_notes] = kids;
-    let related = related_of(conn, &row.id)?
+    let related = related_rows
         .into_iter()
         .filter(|(_, _, _, _, status, author_id)| {
             status == ArticleStatus::Published.as_str()
@@ -184,7 +287,7 @@ pub fn document_of(
             published_at: published_at.map(|t| t.and_utc()),
         })
         .collect();
-    Ok(Article {
+    Article {
         status: ArticleStatus::parse(&row.status).unwrap_or(ArticleStatus::Draft),
         id: row.id,
         slug: row.slug,
@@ -213,7 +316,7 @@ pub fn document_of(
         highlights: highlights.into_iter().map(Highlights::output).collect(),
         risk_notes: risk_notes.into_iter().map(RiskNotes::output).collect(),
         related,
-    })
+    }
 }
 
 fn reload(conn: &mut AnyConnection, id: &str, viewer: &AuthUser) -> Result<Article, AppError> {
@@ -386,6 +489,7 @@ pub fn create(
                 articles::status.eq(status.as_str()),
                 articles::published_at.eq(published_at),
                 articles::created_at.eq(at),
+                articles::listed_at.eq(published_at.unwrap_or(at)),
                 articles::updated_at.eq(at),
                 articles::version.eq(1_i64),
                 articles::author_id.eq(&author.id),
@@ -400,6 +504,7 @@ pub fn create(
         write_tags(conn, &id, &draft.tags)?;
         write_children(conn, &id, &draft)?;
         write_related(conn, &id, &draft.related, author)?;
+        search::reindex(conn, &id)?;
         reload(conn, &id, author)
     })
 }
@@ -526,6 +631,7 @@ pub fn replace(
         write_tags(conn, id, &draft.tags)?;
         write_children(conn, id, &draft)?;
         write_related(conn, id, &draft.related, user)?;
+        search::reindex(conn, id)?;
         Ok(())
     })?;
     reload(conn, id, user)
@@ -625,6 +731,7 @@ pub fn patch(
             .set((new, articles::updated_at.eq(now())))
             .execute(conn)?;
         write_tags(conn, id, &draft.tags)?;
+        search::reindex(conn, id)?;
         Ok(())
     })?;
     reload(conn, id, user)
@@ -651,6 +758,8 @@ pub enum Transition {
     Publish,
     Unpublish,
     Archive,
+    /// Publish automatically at this time (UTC, in the future).
+    Schedule(NaiveDateTime),
 }
 
 /// Moves an article through the workflow. `published_at` is set on first publication and kept.
@@ -664,12 +773,19 @@ pub fn transition(
     write(conn, |conn| {
         let row = lock(conn, id, pre, user)?;
         authorize_workflow(user)?;
-        let target = match action {
-            Transition::Publish => ArticleStatus::Published,
-            Transition::Unpublish => ArticleStatus::Draft,
-            Transition::Archive => ArticleStatus::Archived,
+        let (target, publish_at) = match action {
+            Transition::Publish => (ArticleStatus::Published, None),
+            Transition::Unpublish => (ArticleStatus::Draft, None),
+            Transition::Archive => (ArticleStatus::Archived, None),
+            Transition::Schedule(at) => (ArticleStatus::Scheduled, Some(at)),
         };
-        if row.status == target.as_str() {
+        if target == ArticleStatus::Scheduled && row.status == ArticleStatus::Published.as_str() {
+            return Err(AppError::Conflict(
+                "the article is already published; unpublish it before scheduling".into(),
+            )
+            .into());
+        }
+        if row.status == target.as_str() && row.publish_at == publish_at {
             return Err(Abort::Unchanged);
         }
         let at = now();
@@ -681,13 +797,60 @@ pub fn transition(
             .set((
                 articles::status.eq(target.as_str()),
                 articles::published_at.eq(published_at),
-                articles::publish_at.eq(None::<NaiveDateTime>),
+                articles::listed_at.eq(published_at.unwrap_or(row.created_at)),
+                articles::publish_at.eq(publish_at),
                 articles::updated_at.eq(at),
             ))
             .execute(conn)?;
         Ok(())
     })?;
     reload(conn, id, user)
+}
+
+diesel::define_sql_function! {
+    /// SQL `COALESCE` of two nullable timestamps and a fallback.
+    #[sql_name = "COALESCE"]
+    fn coalesce_time(a: diesel::sql_types::Nullable<diesel::sql_types::Timestamp>, b: diesel::sql_types::Nullable<diesel::sql_types::Timestamp>, c: diesel::sql_types::Timestamp) -> diesel::sql_types::Timestamp;
+}
+
+/// Publishes every scheduled article whose time has come, in one statement. Under concurrent
+/// processes sharing a PostgreSQL database, the second `UPDATE` waits for the first's row locks
+/// and then re-checks `status = 'scheduled'`, so each article is published exactly once.
+/// `published_at` becomes the scheduled time unless the article was published before.
+pub fn publish_due(conn: &mut AnyConnection) -> Result<usize, AppError> {
+    let at = now();
+    let first_published = coalesce_time(articles::published_at, articles::publish_at, at);
+    Ok(diesel::update(
+        articles::table
+            .filter(articles::status.eq(ArticleStatus::Scheduled.as_str()))
+            .filter(articles::publish_at.le(at)),
+    )
+    .set((
+        articles::status.eq(ArticleStatus::Published.as_str()),
+        articles::version.eq(articles::version + 1),
+        articles::published_at.eq(first_published.nullable()),
+        articles::listed_at.eq(coalesce_time(
+            articles::published_at,
+            articles::publish_at,
+            at,
+        )),
+        articles::publish_at.eq(None::<NaiveDateTime>),
+        articles::updated_at.eq(at),
+    ))
+    .execute(conn)?)
+}
+
+/// Published-article counts per tag, most used first.
+pub fn tag_counts(conn: &mut AnyConnection, limit: i64) -> Result<Vec<(String, i64)>, AppError> {
+    use diesel::dsl::count_star;
+    Ok(article_tags::table
+        .inner_join(articles::table)
+        .filter(articles::status.eq(ArticleStatus::Published.as_str()))
+        .group_by(article_tags::tag)
+        .select((article_tags::tag, count_star()))
+        .order((count_star().desc(), article_tags::tag.asc()))
+        .limit(limit)
+        .load(conn)?)
 }
 
 /// Whether any article exists (the demo is loaded only into an empty database).

@@ -111,7 +111,7 @@ pub async fn create<C: ChildSpec>(
                 let row = articles::lock(conn, &article_id, pre, &user)?;
                 authorize_edit(&user, &row)?;
                 let child = repo::insert_at(conn, &row.id, C::KIND, position, &fields)?;
-                articles::touch_after_child_write(conn, &row.id)?;
+                articles::touch_after_child_write(conn, &row.id, C::KIND)?;
                 Ok((child, row.version))
             })?;
             done.ok_or_else(|| AppError::internal("an insert cannot be a no-op"))
@@ -165,7 +165,7 @@ pub async fn update<C: ChildSpec>(
                     return Err(Abort::Unchanged);
                 }
                 let child = repo::update(conn, &row.id, C::KIND, &current.id, position, &fields)?;
-                articles::touch_after_child_write(conn, &row.id)?;
+                articles::touch_after_child_write(conn, &row.id, C::KIND)?;
                 Ok((child, row.version))
             })?;
             match done {
@@ -196,7 +196,7 @@ pub async fn delete<C: ChildSpec>(
                 let row = articles::lock(conn, &article_id, pre, &user)?;
                 authorize_edit(&user, &row)?;
                 repo::delete(conn, &row.id, C::KIND, &child_id)?;
-                articles::touch_after_child_write(conn, &row.id)?;
+                articles::touch_after_child_write(conn, &row.id, C::KIND)?;
                 Ok((row.id, row.version))
             })?;
             done.ok_or_else(|| AppError::internal("a delete cannot be a no-op"))
@@ -234,7 +234,7 @@ pub async fn replace<C: ChildSpec>(
                     return Err(Abort::Unchanged);
                 }
                 repo::replace(conn, &row.id, C::KIND, &drafts, "")?;
-                articles::touch_after_child_write(conn, &row.id)?;
+                articles::touch_after_child_write(conn, &row.id, C::KIND)?;
                 Ok(())
             })?;
             let version = current_version(conn, &article_id, &user)?;

@@ -38,6 +38,7 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> BigInt,
         author_id -> Text,
+        listed_at -> Timestamp,
     }
 }
 

@@ -196,3 +196,80 @@ async fn sigkill_during_appends_leaves_consistent_articles_on_sqlite() {
 async fn sigkill_during_appends_leaves_consistent_articles_on_postgres() {
     sigkill_during_appends_leaves_consistent_articles(Backend::Postgres).await;
 }
+
+async fn get_json(client: &awc::Client, url: &str, token: &str) -> Value {
+    let mut res = client
+        .get(url)
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .send()
+        .await
+        .expect("get");
+    serde_json::from_slice(&res.body().limit(16 * 1024 * 1024).await.expect("body")).expect("json")
+}
+
+async fn an_article_due_while_the_server_was_down_is_published_on_restart(backend: Backend) {
+    let Some(db) = TestDb::create(backend) else {
+        return;
+    };
+    let mut server = start(&db, free_port()).await;
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .finish();
+    let (_, login) = post(
+        &client,
+        &format!("{}/api/v1/auth/login", server.base),
+        None,
+        json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
+    )
+    .await
+    .expect("login");
+    let token = login["access_token"].as_str().expect("token").to_owned();
+    let (_, doc) = post(
+        &client,
+        &format!("{}/api/v1/articles", server.base),
+        Some(&token),
+        json!({"title": "Due while down"}),
+    )
+    .await
+    .expect("create");
+    let id = doc["id"].as_str().expect("id").to_owned();
+    let publish_at = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
+    let (status, _) = post(
+        &client,
+        &format!("{}/api/v1/articles/{id}/schedule", server.base),
+        Some(&token),
+        json!({"publish_at": publish_at}),
+    )
+    .await
+    .expect("schedule");
+    assert_eq!(status, 200);
+    server.child.kill().expect("SIGKILL");
+    let _ = server.child.wait();
+    actix_web::rt::time::sleep(Duration::from_secs(3)).await;
+
+    let server = start(&db, free_port()).await;
+    let url = format!("{}/api/v1/articles/{id}", server.base);
+    let mut doc = get_json(&client, &url, &token).await;
+    for _ in 0..25 {
+        if doc["status"] == "published" {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+        doc = get_json(&client, &url, &token).await;
+    }
+    assert_eq!(
+        doc["status"], "published",
+        "published within 5 s of the restart"
+    );
+    assert_eq!(doc["version"], 3);
+}
+
+#[actix_web::test]
+async fn an_article_due_while_the_server_was_down_is_published_on_restart_on_sqlite() {
+    an_article_due_while_the_server_was_down_is_published_on_restart(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn an_article_due_while_the_server_was_down_is_published_on_restart_on_postgres() {
+    an_article_due_while_the_server_was_down_is_published_on_restart(Backend::Postgres).await;
+}

@@ -207,6 +207,29 @@ impl TestApp {
         Some(me)
     }
 
+    /// Starts a second Byline process-equivalent (own pool, own scheduler) on the same database;
+    /// returns its base URL.
+    pub async fn spawn_second_server(&self) -> String {
+        let url = self.database.url().to_owned();
+        let vars: HashMap<&str, &str> = [
+            ("DATABASE_URL", url.as_str()),
+            ("BYLINE_BIND", "127.0.0.1:0"),
+            ("BYLINE_JWT_SECRET", JWT_SECRET),
+            ("BYLINE_ADMIN_EMAIL", ADMIN_EMAIL),
+            ("BYLINE_ADMIN_PASSWORD", ADMIN_PASSWORD),
+            ("BYLINE_DEMO", "0"),
+        ]
+        .into_iter()
+        .collect();
+        let mut config =
+            Config::from_lookup(|k| vars.get(k).map(|v| (*v).to_owned())).expect("config");
+        config.workers = Some(1);
+        let app = Application::build(config).expect("second application starts");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        actix_web::rt::spawn(app.into_server());
+        base
+    }
+
     /// Logs in and returns the access token.
     pub async fn login(&self, email: &str, password: &str) -> String {
         let r = self

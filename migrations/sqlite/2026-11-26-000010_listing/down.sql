@@ -1,0 +1,11 @@
+DROP TRIGGER article_search_delete;
+DROP TABLE article_search;
+DROP INDEX articles_due;
+DROP INDEX articles_by_title;
+DROP INDEX articles_by_updated;
+DROP INDEX articles_by_listed;
+DROP INDEX articles_public_by_title;
+DROP INDEX articles_public_by_updated;
+DROP INDEX articles_public_by_listed;
+CREATE INDEX articles_status_published_at ON articles (status, published_at, id);
+ALTER TABLE articles DROP COLUMN listed_at;
