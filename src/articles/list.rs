@@ -367,6 +367,65 @@ pub fn page(
     viewer: Option<&AuthUser>,
 ) -> Result<(Vec<ListedRow>, bool), AppError> {
     let postgres = matches!(conn, AnyConnection::Postgresql(_));
+    let Some(sql) = build(q, viewer, postgres)? else {
+        return Ok((vec![], false));
+    };
+    let mut rows: Vec<ListedRow> = sql.load(conn)?;
+    let more = rows.len() as i64 > q.limit;
+    rows.truncate(usize::try_from(q.limit).unwrap_or(20));
+    Ok((rows, more))
+}
+
+/// One line of a query plan.
+#[derive(Debug, QueryableByName)]
+struct SqlitePlanLine {
+    #[diesel(sql_type = Text)]
+    detail: String,
+}
+
+/// One line of a query plan.
+#[derive(Debug, QueryableByName)]
+struct PostgresPlanLine {
+    #[diesel(sql_type = Text)]
+    #[diesel(column_name = "QUERY PLAN")]
+    line: String,
+}
+
+/// The database's plan for the page query, for documentation and benchmarks.
+pub fn explain(
+    conn: &mut AnyConnection,
+    q: &ListQuery,
+    viewer: Option<&AuthUser>,
+) -> Result<String, AppError> {
+    let postgres = matches!(conn, AnyConnection::Postgresql(_));
+    let Some(mut sql) = build(q, viewer, postgres)? else {
+        return Ok("(no query: the search has no words)".into());
+    };
+    if postgres {
+        sql.text.insert_str(0, "EXPLAIN ");
+        let lines: Vec<PostgresPlanLine> = sql.load(conn)?;
+        Ok(lines
+            .into_iter()
+            .map(|l| l.line)
+            .collect::<Vec<_>>()
+            .join("\n"))
+    } else {
+        sql.text.insert_str(0, "EXPLAIN QUERY PLAN ");
+        let lines: Vec<SqlitePlanLine> = sql.load(conn)?;
+        Ok(lines
+            .into_iter()
+            .map(|l| l.detail)
+            .collect::<Vec<_>>()
+            .join("\n"))
+    }
+}
+
+/// The page query, or `None` when a search has no words to look for.
+fn build(
+    q: &ListQuery,
+    viewer: Option<&AuthUser>,
+    postgres: bool,
+) -> Result<Option<Sql>, AppError> {
     let mut sql = Sql {
         text: String::with_capacity(1024),
         binds: Vec::new(),
@@ -383,7 +442,7 @@ pub fn page(
         (Some(text), true) => Some(text.clone()),
         (Some(text), false) => match fts5_query(text) {
             Some(m) => Some(m),
-            None => return Ok((vec![], false)),
+            None => return Ok(None),
         },
     };
     let rank = match (&search, postgres) {
@@ -470,11 +529,7 @@ pub fn page(
         .push(order)
         .push(" LIMIT ")
         .bind(Bind::Int(q.limit + 1));
-
-    let mut rows: Vec<ListedRow> = sql.load(conn)?;
-    let more = rows.len() as i64 > q.limit;
-    rows.truncate(usize::try_from(q.limit).unwrap_or(20));
-    Ok((rows, more))
+    Ok(Some(sql))
 }
 
 /// The cursor that continues after `last`.
