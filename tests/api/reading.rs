@@ -236,3 +236,21 @@ both_backends! {
         }
     }
 }
+
+both_backends! {
+    async fn authors_cannot_move_their_own_drafts_through_the_workflow(app) {
+        use byline::users::domain::Role;
+        let (_, author) = app.user_token(Role::Author).await;
+        let (_, editor) = app.user_token(Role::Editor).await;
+        let mine = app.post("/api/v1/articles", Some(&author), json!({"title": "Own draft"})).await.expect(201).json();
+        let path = format!("/api/v1/articles/{}", mine["id"].as_str().expect("id"));
+        for action in ["publish", "unpublish", "archive"] {
+            app.post(&format!("{path}/{action}"), Some(&author), json!({})).await.expect(403);
+        }
+        app.post(&format!("{path}/schedule"), Some(&author), json!({"publish_at": in_seconds(60)})).await.expect(403);
+        app.post(&format!("{path}/schedule"), Some(&editor), json!({"publish_at": in_seconds(60)})).await.expect(200);
+        app.post(&format!("{path}/archive"), Some(&editor), json!({})).await.expect(200);
+        assert_eq!(app.get(&path, Some(&author)).await.expect(200).json()["version"], 3);
+        app.post(&format!("{path}/publish"), None, json!({})).await.expect(401);
+    }
+}
