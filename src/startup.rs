@@ -50,6 +50,7 @@ impl Application {
             db,
             tokens,
             cursor_key,
+            read_cache: Default::default(),
         });
         actix_web::rt::spawn(crate::scheduler::run(state.clone()));
         let mut server = HttpServer::new(move || {
@@ -173,7 +174,12 @@ async fn reject_nul_in_path(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if req.path().to_ascii_lowercase().contains("%00") {
+    if req
+        .path()
+        .as_bytes()
+        .windows(3)
+        .any(|w| w.eq_ignore_ascii_case(b"%00"))
+    {
         return Err(
             AppError::NotFound("no resource has a NUL character in its path".into()).into(),
         );

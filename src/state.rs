@@ -15,4 +15,6 @@ pub struct AppState {
     pub tokens: TokenKeys,
     /// Signs and checks list cursors.
     pub cursor_key: CursorKey,
+    /// Rendered documents for anonymous readers.
+    pub read_cache: crate::articles::cache::ReadCache,
 }

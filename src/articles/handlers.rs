@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use chrono::SubsecRound;
 
+use super::cache::{self, Cached};
 use super::domain;
 use super::dto::{
     Article, ArticleInput, ArticlePage, ArticleStatus, ArticleSummary, ScheduleRequest, TagCount,
@@ -36,15 +37,18 @@ pub fn article_response(status: StatusCode, article: &Article, public: bool) -> 
         .json(article)
 }
 
-/// `If-Modified-Since` (only consulted without `If-None-Match`, as RFC 9110 asks).
-fn not_modified_since(req: &HttpRequest, article: &Article) -> bool {
+fn not_modified_since(req: &HttpRequest, modified: std::time::SystemTime) -> bool {
     let since = req
         .headers()
         .get(header::IF_MODIFIED_SINCE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<HttpDate>().ok())
         .map(std::time::SystemTime::from);
-    let modified = std::time::SystemTime::from(article.updated_at.trunc_subsecs(0));
+    // HTTP dates have whole seconds.
+    let modified = modified
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| std::time::UNIX_EPOCH + std::time::Duration::from_secs(d.as_secs()))
+        .unwrap_or(modified);
     since.is_some_and(|since| modified <= since)
 }
 
@@ -122,25 +126,51 @@ pub async fn get_article(
 ) -> Result<HttpResponse, AppError> {
     let key = key.into_inner();
     let public = viewer.0.is_none();
+    if let Some(hit) = state.read_cache.get(&key).filter(|_| public) {
+        return Ok(document_response(&req, hit, true));
+    }
+    let generation = cache::generation();
+    let lookup = key.clone();
     let article = state
         .db
-        .run(move |conn| repo::load_document(conn, &key, viewer.0.as_ref()))
+        .run(move |conn| repo::load_document(conn, &lookup, viewer.0.as_ref()))
         .await?
         .ok_or_else(AppError::article_not_found)?;
-    let etag = article_etag(&article.id, article.version);
-    if none_match(&req, &etag)
-        || (!req.headers().contains_key(header::IF_NONE_MATCH)
-            && not_modified_since(&req, &article))
-    {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag))
-            .insert_header((
-                header::CACHE_CONTROL,
-                if public { PUBLIC_CACHE } else { PRIVATE_CACHE },
-            ))
-            .finish());
+    let body = serde_json::to_vec(&article).map_err(|e| AppError::internal(e.to_string()))?;
+    let rendered = Cached::new(
+        body.into(),
+        article_etag(&article.id, article.version),
+        std::time::SystemTime::from(article.updated_at),
+        generation,
+    );
+    if public {
+        state.read_cache.put(key, rendered.clone());
     }
-    Ok(article_response(StatusCode::OK, &article, public))
+    Ok(document_response(&req, rendered, public))
+}
+
+/// A rendered document with its validators, or 304 when the client's copy is current.
+fn document_response(req: &HttpRequest, doc: Cached, public: bool) -> HttpResponse {
+    let cache_control = if public { PUBLIC_CACHE } else { PRIVATE_CACHE };
+    // If-Modified-Since counts only without If-None-Match (RFC 9110 §13.1.3).
+    let fresh = if req.headers().contains_key(header::IF_NONE_MATCH) {
+        none_match(req, &doc.etag)
+    } else {
+        not_modified_since(req, doc.last_modified)
+    };
+    let mut res = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header((header::ETAG, doc.etag))
+        .insert_header((header::LAST_MODIFIED, HttpDate::from(doc.last_modified)))
+        .insert_header((header::CACHE_CONTROL, cache_control));
+    if fresh {
+        res.finish()
+    } else {
+        res.content_type("application/json").body(doc.body)
+    }
 }
 
 /// Replace the whole article, children included, in one transaction.

@@ -1,5 +1,6 @@
 //! Articles: the document of SPEC §3, its validation, storage and endpoints.
 
+pub mod cache;
 pub mod domain;
 pub mod dto;
 pub mod handlers;

@@ -16,7 +16,7 @@ use super::domain::{self, slug_from_title, ArticleDraft, ReadOnlyEcho};
 use super::dto::{Article, ArticleInput, ArticleStatus, RelatedArticle};
 use super::models::{ArticleRow, ArticleScalars};
 use super::policy::{authorize_edit, authorize_workflow, can_see};
-use super::search;
+use super::{cache, search};
 use crate::auth::AuthUser;
 use crate::children::kinds::ChildSpec;
 use crate::children::models::ChildRow;
@@ -54,7 +54,10 @@ pub fn write<T>(
     f: impl FnOnce(&mut AnyConnection) -> Result<T, Abort>,
 ) -> Result<Option<T>, AppError> {
     match conn.transaction::<T, Abort, _>(f) {
-        Ok(v) => Ok(Some(v)),
+        Ok(v) => {
+            cache::invalidate();
+            Ok(Some(v))
+        }
         Err(Abort::Unchanged) => Ok(None),
         Err(Abort::Failed(e)) => Err(e),
     }
@@ -507,6 +510,7 @@ pub fn create(
         search::reindex(conn, &id)?;
         reload(conn, &id, author)
     })
+    .inspect(|_| cache::invalidate())
 }
 
 fn check_echo(echo: &ReadOnlyEcho, row: &ArticleRow) -> Result<(), AppError> {
@@ -749,7 +753,9 @@ pub fn delete(
         authorize_edit(user, &row)?;
         diesel::delete(articles::table.find(id)).execute(conn)?;
         Ok(())
-    })
+    })?;
+    cache::invalidate();
+    Ok(())
 }
 
 /// A workflow action on an article.
@@ -820,7 +826,7 @@ diesel::define_sql_function! {
 pub fn publish_due(conn: &mut AnyConnection) -> Result<usize, AppError> {
     let at = now();
     let first_published = coalesce_time(articles::published_at, articles::publish_at, at);
-    Ok(diesel::update(
+    let published = diesel::update(
         articles::table
             .filter(articles::status.eq(ArticleStatus::Scheduled.as_str()))
             .filter(articles::publish_at.le(at)),
@@ -837,7 +843,11 @@ pub fn publish_due(conn: &mut AnyConnection) -> Result<usize, AppError> {
         articles::publish_at.eq(None::<NaiveDateTime>),
         articles::updated_at.eq(at),
     ))
-    .execute(conn)?)
+    .execute(conn)?;
+    if published > 0 {
+        cache::invalidate();
+    }
+    Ok(published)
 }
 
 /// Published-article counts per tag, most used first.
