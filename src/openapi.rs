@@ -34,6 +34,7 @@ impl Modify for BearerScheme {
         articles::update_article, articles::delete_article,
         articles::publish_article, articles::unpublish_article, articles::archive_article,
         articles::schedule_article, articles::list_articles, articles::list_tags,
+        articles::head_article, articles::head_articles,
         key_takeaways::list_key_takeaways, key_takeaways::create_key_takeaway, key_takeaways::replace_key_takeaways,
         key_takeaways::get_key_takeaway, key_takeaways::update_key_takeaway, key_takeaways::delete_key_takeaway,
         quotes::list_quotes, quotes::create_quote, quotes::replace_quotes,

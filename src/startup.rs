@@ -196,14 +196,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(
                 web::resource("/articles")
                     .route(web::get().to(articles::list_articles))
-                    .route(web::head().to(articles::list_articles))
+                    .route(web::head().to(articles::head_articles))
                     .route(web::post().to(articles::create_article)),
             )
             .service(web::resource("/tags").route(web::get().to(articles::list_tags)))
             .service(
                 web::resource("/articles/{id}")
                     .route(web::get().to(articles::get_article))
-                    .route(web::head().to(articles::get_article))
+                    .route(web::head().to(articles::head_article))
                     .route(web::put().to(articles::replace_article))
                     .route(web::patch().to(articles::update_article))
                     .route(web::delete().to(articles::delete_article)),
@@ -232,6 +232,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/healthz").route(web::get().to(health::healthz)))
     .service(web::resource("/readyz").route(web::get().to(health::readyz)))
     .service(
-        SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi::api_doc()),
+        SwaggerUi::new("/swagger-ui/{_:.*}")
+            .url("/api-docs/openapi.json", openapi::api_doc())
+            .config(utoipa_swagger_ui::Config::default().persist_authorization(true)),
     );
 }

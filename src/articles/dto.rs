@@ -88,6 +88,7 @@ pub struct RelatedEcho {
 /// read-only field is a 422 that names the action to use instead.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = crate::demo::input_example)]
 pub struct ArticleInput {
     /// Read-only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -206,6 +207,7 @@ pub struct RelatedArticle {
 
 /// An article with all its parts: one JSON document.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = crate::demo::document_example)]
 pub struct Article {
     /// The article's id (UUID v7, time-ordered).
     #[schema(example = "0198b7c1-2f4e-7cc1-9a51-6f1d2a3b4c5d")]

@@ -74,12 +74,12 @@ fn none_match(req: &HttpRequest, etag: &str) -> bool {
         (status = 201, description = "Created", body = Article,
             headers(("Location" = String, description = "URL of the new article"), ("ETag" = String, description = "Strong ETag of the new version"))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
         (status = 409, description = "Slug already taken", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
     )
 )]
 pub async fn create_article(
@@ -113,9 +113,9 @@ pub async fn create_article(
         (status = 200, description = "The article", body = Article,
             headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
-        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
         (status = 404, description = "No such article, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
     )
 )]
 pub async fn get_article(
@@ -189,7 +189,7 @@ fn document_response(req: &HttpRequest, doc: Cached, public: bool) -> HttpRespon
     responses(
         (status = 200, description = "The updated article", body = Article, headers(("ETag" = String))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
         (status = 403, description = "Not allowed to edit this article", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Slug already taken", body = Problem, content_type = "application/problem+json"),
@@ -197,7 +197,7 @@ fn document_response(req: &HttpRequest, doc: Cached, public: bool) -> HttpRespon
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
     )
 )]
 pub async fn replace_article(
@@ -232,7 +232,7 @@ pub async fn replace_article(
     responses(
         (status = 200, description = "The updated article", body = Article, headers(("ETag" = String))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
         (status = 403, description = "Not allowed to edit this article", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Slug already taken", body = Problem, content_type = "application/problem+json"),
@@ -240,7 +240,7 @@ pub async fn replace_article(
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
     )
 )]
 pub async fn update_article(
@@ -271,11 +271,11 @@ pub async fn update_article(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
         (status = 403, description = "Not allowed to delete this article", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
     )
 )]
 pub async fn delete_article(
@@ -322,11 +322,11 @@ macro_rules! transition_handler {
             ),
             responses(
                 (status = 200, description = "The updated article", body = Article, headers(("ETag" = String))),
-                (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+                (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
                 (status = 403, description = "Only editors and admins may do this", body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
                 (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
-                (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+                (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
             )
         )]
         pub async fn $name(
@@ -373,7 +373,7 @@ transition_handler!(
     responses(
         (status = 200, description = "The scheduled article", body = Article, headers(("ETag" = String))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
         (status = 403, description = "Only editors and admins may do this", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already published", body = Problem, content_type = "application/problem+json"),
@@ -381,7 +381,7 @@ transition_handler!(
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "publish_at missing or not in the future", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
     )
 )]
 pub async fn schedule_article(
@@ -493,8 +493,8 @@ fn collection_response(
             headers(("ETag" = String, description = "Weak ETag of this page"), ("Link" = String, description = "`<…>; rel=\"next\"` when another page follows"), ("Cache-Control" = String))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
         (status = 400, description = "Malformed parameter or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
     )
 )]
 pub async fn list_articles(
@@ -561,7 +561,7 @@ pub async fn list_articles(
     responses(
         (status = 200, description = "Tags by use", body = TagList, headers(("ETag" = String, description = "Weak ETag"))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
     )
 )]
 pub async fn list_tags(
@@ -588,4 +588,50 @@ pub async fn list_tags(
     Ok(collection_response(&req, body.clone(), true)
         .content_type("application/json")
         .body(body))
+}
+
+/// Headers of `GET /articles/{id}` without the body: ETag, Last-Modified, Cache-Control.
+#[utoipa::path(
+    head,
+    path = "/api/v1/articles/{id}",
+    tag = "articles",
+    params(("id" = String, Path, description = "The article's id, or its slug")),
+    responses(
+        (status = 200, description = "The article exists and is visible", headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+        (status = 304, description = "Not modified (If-None-Match matched)"),
+        (status = 401, description = "Invalid token"),
+        (status = 404, description = "No such article, or not visible to the caller"),
+        (status = 503, description = "Database unavailable", headers(("Retry-After" = String))),
+    )
+)]
+pub async fn head_article(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: MaybeAuthUser,
+    key: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    get_article(req, state, viewer, key).await
+}
+
+/// Headers of `GET /articles` without the body.
+#[utoipa::path(
+    head,
+    path = "/api/v1/articles",
+    tag = "articles",
+    params(ListParams),
+    responses(
+        (status = 200, description = "The page exists", headers(("ETag" = String), ("Link" = String), ("Cache-Control" = String))),
+        (status = 304, description = "Not modified (If-None-Match matched)"),
+        (status = 400, description = "Malformed parameter or cursor"),
+        (status = 401, description = "Invalid token"),
+        (status = 503, description = "Database unavailable", headers(("Retry-After" = String))),
+    )
+)]
+pub async fn head_articles(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: MaybeAuthUser,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    list_articles(req, state, viewer, params).await
 }

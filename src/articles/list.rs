@@ -8,8 +8,8 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::sql_types::{BigInt, Double, Nullable, Text, Timestamp};
 use diesel::{QueryableByName, RunQueryDsl};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::dto::ArticleStatus;
 use super::search::fts5_query;
@@ -23,35 +23,60 @@ use crate::error::AppError;
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Only articles with this tag.
-    #[param(example = "ferries")]
+    #[param(example = "ferries", max_length = 50)]
     pub tag: Option<String>,
     /// Full-text search over title, dek, summary, body and quotes. Every word must match; the
     /// input is searched as plain text. Without `sort`, results come by relevance.
-    #[param(example = "electric ferries")]
+    #[param(example = "electric ferries", max_length = 500)]
     pub q: Option<String>,
     /// Only articles in this status (`draft`, `scheduled`, `published`, `archived`). Anonymous
     /// callers see published articles only, whatever they ask for.
+    #[param(value_type = Option<ArticleStatus>)]
     pub status: Option<String>,
     /// Only articles first published at or after this time (RFC 3339).
-    #[param(example = "2026-01-01T00:00:00Z")]
+    #[param(value_type = Option<DateTime<Utc>>, example = "2026-01-01T00:00:00Z")]
     pub published_after: Option<String>,
     /// Only articles first published before this time (RFC 3339).
+    #[param(value_type = Option<DateTime<Utc>>)]
     pub published_before: Option<String>,
     /// `-published_at` (default), `published_at`, `-updated_at`, `title`, or `relevance` (with `q`).
     /// Never-published articles sort by their creation time in the published orders.
-    #[param(example = "-published_at")]
+    #[param(value_type = Option<SortParam>, example = "-published_at")]
     pub sort: Option<String>,
     /// Page size, 1–100 (default 20).
-    #[param(example = 20)]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100, example = 20)]
     pub limit: Option<String>,
     /// `meta.next_cursor` of the previous page, exactly as returned.
     pub cursor: Option<String>,
     /// `children` returns full documents (body, analysis, children, related) instead of summaries.
-    #[param(example = "children")]
+    #[param(value_type = Option<IncludeParam>, example = "children")]
     pub include: Option<String>,
     /// Comma-separated top-level fields to return, e.g. `id,slug,title`.
     #[param(example = "id,slug,title,published_at")]
     pub fields: Option<String>,
+}
+
+/// The values `sort` accepts (for the API description; parsed by [`Sort`]).
+#[derive(Debug, Serialize, ToSchema)]
+pub enum SortParam {
+    #[serde(rename = "-published_at")]
+    PublishedDesc,
+    #[serde(rename = "published_at")]
+    PublishedAsc,
+    #[serde(rename = "-updated_at")]
+    UpdatedDesc,
+    #[serde(rename = "title")]
+    Title,
+    #[serde(rename = "relevance")]
+    Relevance,
+}
+
+/// The values `include` accepts.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IncludeParam {
+    /// Full documents with body, analysis, children and related articles.
+    Children,
 }
 
 /// The orders a list can take.

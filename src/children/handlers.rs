@@ -273,9 +273,9 @@ macro_rules! child_endpoints {
                 params(("id" = String, Path, description = "The article's id")),
                 responses(
                     (status = 200, description = "The list in position order", body = ChildList<$output>, headers(("ETag" = String))),
-                    (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
+                    (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
                     (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
-                    (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+                    (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
                 ))]
             pub async fn $list(state: web::Data<AppState>, viewer: MaybeAuthUser, path: web::Path<String>) -> Result<HttpResponse, AppError> {
                 super::list::<$spec>(state, viewer, path.into_inner()).await
@@ -286,9 +286,9 @@ macro_rules! child_endpoints {
                 params(("id" = String, Path, description = "The article's id"), ("child_id" = String, Path, description = "The item's id")),
                 responses(
                     (status = 200, description = "The item", body = $output, headers(("ETag" = String))),
-                    (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
+                    (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
                     (status = 404, description = "No such article or item", body = Problem, content_type = "application/problem+json"),
-                    (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+                    (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
                 ))]
             pub async fn $get(state: web::Data<AppState>, viewer: MaybeAuthUser, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
                 super::get::<$spec>(state, viewer, path.into_inner()).await
@@ -301,14 +301,14 @@ macro_rules! child_endpoints {
                 responses(
                     (status = 201, description = "Created", body = $output, headers(("ETag" = String, description = "The article's new ETag"), ("Location" = String))),
                     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-                    (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+                    (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
                     (status = 403, description = "Not allowed to edit this article", body = Problem, content_type = "application/problem+json"),
                     (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
                     (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
                     (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
                     (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
                     (status = 422, description = "Invalid fields, bad position or too many items", body = Problem, content_type = "application/problem+json"),
-                    (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+                    (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
                 ))]
             pub async fn $create(state: web::Data<AppState>, user: AuthUser, path: web::Path<String>, if_match: IfMatch, body: ApiJson<$input>) -> Result<HttpResponse, AppError> {
                 super::create::<$spec>(state, user, path.into_inner(), if_match, body.0).await
@@ -321,14 +321,14 @@ macro_rules! child_endpoints {
                 responses(
                     (status = 200, description = "The updated item", body = $output, headers(("ETag" = String, description = "The article's new ETag"))),
                     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-                    (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+                    (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
                     (status = 403, description = "Not allowed to edit this article", body = Problem, content_type = "application/problem+json"),
                     (status = 404, description = "No such article or item", body = Problem, content_type = "application/problem+json"),
                     (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
                     (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
                     (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
                     (status = 422, description = "Invalid fields or position", body = Problem, content_type = "application/problem+json"),
-                    (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+                    (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
                 ))]
             pub async fn $update(state: web::Data<AppState>, user: AuthUser, path: web::Path<(String, String)>, if_match: IfMatch, body: ApiJson<Map<String, Value>>) -> Result<HttpResponse, AppError> {
                 super::update::<$spec>(state, user, path.into_inner(), if_match, body.0).await
@@ -339,11 +339,11 @@ macro_rules! child_endpoints {
                 params(("id" = String, Path, description = "The article's id"), ("child_id" = String, Path, description = "The item's id"), ("If-Match" = Option<String>, Header, description = "The article's ETag")),
                 responses(
                     (status = 204, description = "Deleted", headers(("ETag" = String, description = "The article's new ETag"))),
-                    (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+                    (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
                     (status = 403, description = "Not allowed to edit this article", body = Problem, content_type = "application/problem+json"),
                     (status = 404, description = "No such article or item", body = Problem, content_type = "application/problem+json"),
                     (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
-                    (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+                    (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
                 ))]
             pub async fn $delete(state: web::Data<AppState>, user: AuthUser, path: web::Path<(String, String)>, if_match: IfMatch) -> Result<HttpResponse, AppError> {
                 super::delete::<$spec>(state, user, path.into_inner(), if_match).await
@@ -356,14 +356,14 @@ macro_rules! child_endpoints {
                 responses(
                     (status = 200, description = "The new list", body = ChildList<$output>, headers(("ETag" = String, description = "The article's new ETag"))),
                     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-                    (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+                    (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
                     (status = 403, description = "Not allowed to edit this article", body = Problem, content_type = "application/problem+json"),
                     (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
                     (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
                     (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
                     (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
                     (status = 422, description = "Invalid items", body = Problem, content_type = "application/problem+json"),
-                    (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+                    (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
                 ))]
             pub async fn $replace(state: web::Data<AppState>, user: AuthUser, path: web::Path<String>, if_match: IfMatch, body: ApiJson<Vec<$input>>) -> Result<HttpResponse, AppError> {
                 super::replace::<$spec>(state, user, path.into_inner(), if_match, body.0).await
