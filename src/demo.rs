@@ -19,22 +19,6 @@ pub fn load(conn: &mut AnyConnection, author: &AuthUser) -> Result<Option<String
     Ok(Some(article.slug))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_demo_article_is_valid_and_fills_every_part() {
-        let input: ArticleInput = parse_json(DEMO_ARTICLE.as_bytes()).expect("demo parses");
-        let (draft, _) = domain::validate(input).expect("demo is valid");
-        assert!(draft.slug.is_some() && draft.body.is_some() && draft.analysis.is_some());
-        assert!(!draft.key_takeaways.is_empty() && !draft.quotes.is_empty());
-        assert!(
-            !draft.highlights.is_empty() && !draft.risk_notes.is_empty() && !draft.tags.is_empty()
-        );
-    }
-}
-
 /// The demo article as a request body: the OpenAPI example of `ArticleInput`.
 pub fn input_example() -> serde_json::Value {
     serde_json::from_str(DEMO_ARTICLE).unwrap_or_default()
@@ -98,4 +82,20 @@ pub fn document_example() -> serde_json::Value {
     }
     out.insert("related".into(), json!([]));
     Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_article_is_valid_and_fills_every_part() {
+        let input: ArticleInput = parse_json(DEMO_ARTICLE.as_bytes()).expect("demo parses");
+        let (draft, _) = domain::validate(input).expect("demo is valid");
+        assert!(draft.slug.is_some() && draft.body.is_some() && draft.analysis.is_some());
+        assert!(!draft.key_takeaways.is_empty() && !draft.quotes.is_empty());
+        assert!(
+            !draft.highlights.is_empty() && !draft.risk_notes.is_empty() && !draft.tags.is_empty()
+        );
+    }
 }

@@ -120,7 +120,7 @@ def main():
     for _, suffix, _ in KINDS.values():
         operation(
             [f"get_{suffix}", f"update_{suffix}"],
-            {"path.id": binding("article_refs", 0.8), "path.child_id": binding(f"{suffix}_ids", 0.8)},
+            {"path.id": binding("article_ids", 0.8), "path.child_id": binding(f"{suffix}_ids", 0.8)},
         )
         operation(
             [f"delete_{suffix}"],
