@@ -79,21 +79,27 @@ def main():
     base = base.rstrip("/")
 
     demo = request(base, token, "GET", "/api/v1/articles?limit=100")["data"]
-    stable = [create_article(base, token, "one", publish=True), create_article(base, token, "two", publish=False)]
+    # The child operations use one article each, so that a drawn child id mostly belongs to the
+    # drawn article id.
+    parent = create_article(base, token, "one", publish=True)
+    other = create_article(base, token, "two", publish=False)
+    doomed_parent = create_article(base, token, "doomed-children", publish=True)
     doomed = [create_article(base, token, f"doomed-{n}", publish=n % 2 == 0) for n in range(1, 4)]
 
     dictionaries = {
         # Reads accept the id or the slug.
-        "article_refs": [a["id"] for a in stable + demo] + [a["slug"] for a in stable + demo],
+        "article_refs": [a["id"] for a in [parent, other] + demo] + [a["slug"] for a in [parent, other] + demo],
         # Writes take the id only.
-        "article_ids": [a["id"] for a in stable],
+        "article_ids": [parent["id"], other["id"]],
+        "parent_ids": [parent["id"]],
         "doomed_article_ids": [a["id"] for a in doomed],
+        "doomed_parent_ids": [doomed_parent["id"]],
         "admin_email": [email],
         "admin_password": [password],
     }
     for field, suffix, _ in KINDS.values():
-        dictionaries[f"{suffix}_ids"] = [item["id"] for a in stable for item in a[field]]
-        dictionaries[f"doomed_{suffix}_ids"] = [item["id"] for a in doomed for item in a[field]]
+        dictionaries[f"{suffix}_ids"] = [item["id"] for item in parent[field]]
+        dictionaries[f"doomed_{suffix}_ids"] = [item["id"] for item in doomed_parent[field]]
 
     def binding(name, probability):
         return f'{{ dictionary = "{name}", probability = {probability} }}'
@@ -120,18 +126,18 @@ def main():
     for _, suffix, _ in KINDS.values():
         operation(
             [f"get_{suffix}", f"update_{suffix}"],
-            {"path.id": binding("article_ids", 0.8), "path.child_id": binding(f"{suffix}_ids", 0.8)},
+            {"path.id": binding("parent_ids", 0.8), "path.child_id": binding(f"{suffix}_ids", 0.8)},
         )
         operation(
             [f"delete_{suffix}"],
-            {"path.id": binding("doomed_article_ids", 0.8), "path.child_id": binding(f"doomed_{suffix}_ids", 0.8)},
+            {"path.id": binding("doomed_parent_ids", 0.8), "path.child_id": binding(f"doomed_{suffix}_ids", 0.8)},
         )
     operation(["login"], {"body.email": binding("admin_email", 0.5), "body.password": binding("admin_password", 0.5)})
 
     with open(output, "w") as f:
         f.write("\n".join(lines) + "\n")
     print(
-        f"seed: {len(stable)} fixture articles and {len(doomed)} to delete, "
+        f"seed: 2 fixture articles and {len(doomed) + 1} to delete, "
         f"{ITEMS_PER_KIND} items of each child kind in each",
         file=sys.stderr,
     )
