@@ -91,7 +91,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         let pointer = json_pointer(err.path());
         let inner = err.into_inner();
         match inner.classify() {
-            serde_json::error::Category::Data => AppError::field(pointer, without_position(&inner)),
+            serde_json::error::Category::Data => {
+                let detail = without_position(&inner);
+                AppError::field(with_missing_field(pointer, &detail), detail)
+            }
             _ => AppError::BadRequest(format!("malformed JSON: {inner}")),
         }
     })?;
@@ -103,9 +106,23 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
 /// Deserializes an already-parsed JSON value into `T`; every failure is a 422 naming the field.
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, AppError> {
     serde_path_to_error::deserialize(value).map_err(|err| {
-        let pointer = json_pointer(err.path());
-        AppError::field(pointer, without_position(err.inner()))
+        let detail = without_position(err.inner());
+        AppError::field(
+            with_missing_field(json_pointer(err.path()), &detail),
+            detail,
+        )
     })
+}
+
+// serde reports a missing field at the object that lacks it; point at the field itself.
+fn with_missing_field(pointer: String, detail: &str) -> String {
+    match detail
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+    {
+        Some((field, _)) => format!("{pointer}/{}", pointer_token(field)),
+        None => pointer,
+    }
 }
 
 fn json_pointer(path: &serde_path_to_error::Path) -> String {
@@ -243,6 +260,10 @@ mod tests {
         ));
         match parse_json::<Doc>(br#"{"quotes": [{"speaker": "a"}, {"speaker": 5}]}"#) {
             Err(AppError::Validation(errors)) => assert_eq!(errors[0].pointer, "/quotes/1/speaker"),
+            other => panic!("unexpected {other:?}"),
+        }
+        match parse_json::<Doc>(br#"{"quotes": [{}]}"#) {
+            Err(AppError::Validation(errors)) => assert_eq!(errors[0].pointer, "/quotes/0/speaker"),
             other => panic!("unexpected {other:?}"),
         }
     }
