@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod openapi;
+pub mod page;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
