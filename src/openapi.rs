@@ -17,7 +17,8 @@ impl Modify for BearerScheme {
         let components = doc.components.get_or_insert_with(Default::default);
         let mut http = Http::new(HttpAuthScheme::Bearer);
         http.bearer_format = Some("JWT".into());
-        http.description = Some("An access token from POST /api/v1/auth/login".into());
+        http.description =
+            Some("An access token from POST /api/v1/auth/login or /auth/refresh".into());
         components.add_security_scheme("bearer", SecurityScheme::Http(http));
     }
 }
@@ -29,7 +30,7 @@ impl Modify for BearerScheme {
         description = "A headless CMS API for news publishers: articles with key takeaways, attributed quotes, highlights and risk notes, served as one JSON document each. Reads of published articles are anonymous; every write needs a bearer token from `POST /api/v1/auth/login`. Errors are RFC 9457 `application/problem+json`.",
     ),
     paths(
-        auth::login, auth::get_me,
+        auth::login, auth::refresh, auth::logout, auth::get_me, auth::change_password,
         articles::create_article, articles::get_article, articles::replace_article,
         articles::update_article, articles::delete_article,
         articles::publish_article, articles::unpublish_article, articles::archive_article,
@@ -50,7 +51,7 @@ impl Modify for BearerScheme {
         (name = "quotes", description = "The ordered, attributed quotes of an article"),
         (name = "highlights", description = "The ordered highlights of an article"),
         (name = "risk notes", description = "The ordered risk notes of an article"),
-        (name = "auth", description = "Logging in and the caller's account"),
+        (name = "auth", description = "Logging in, refreshing and ending sessions, and the caller's account"),
         (name = "operations", description = "Health probes"),
     )
 )]

@@ -14,6 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::articles::handlers as articles;
 use crate::auth::handlers as auth;
+use crate::auth::throttle::LoginThrottle;
 use crate::auth::{password, AuthUser};
 use crate::children::handlers::{highlights, key_takeaways, quotes, risk_notes};
 use crate::config::Config;
@@ -44,7 +45,12 @@ impl Application {
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let tokens = crate::auth::token::TokenKeys::from_config(&config);
         let workers = config.workers;
-        let state = web::Data::new(AppState { config, db, tokens });
+        let state = web::Data::new(AppState {
+            config,
+            db,
+            tokens,
+            throttle: LoginThrottle::default(),
+        });
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -176,7 +182,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
             .service(web::resource("/auth/login").route(web::post().to(auth::login)))
+            .service(web::resource("/auth/refresh").route(web::post().to(auth::refresh)))
+            .service(web::resource("/auth/logout").route(web::post().to(auth::logout)))
             .service(web::resource("/auth/me").route(web::get().to(auth::get_me)))
+            .service(web::resource("/auth/me/password").route(web::put().to(auth::change_password)))
             .service(web::resource("/articles").route(web::post().to(articles::create_article)))
             .service(
                 web::resource("/articles/{id}")

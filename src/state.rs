@@ -1,10 +1,11 @@
 //! The application state every handler can reach.
 
+use crate::auth::throttle::LoginThrottle;
 use crate::auth::token::TokenKeys;
 use crate::config::Config;
 use crate::db::Db;
 
-/// Shared, immutable after start-up (the pool is internally synchronised).
+/// Shared, immutable after start-up (the pool and the throttle are internally synchronised).
 pub struct AppState {
     /// The configuration the process started with.
     pub config: Config,
@@ -12,4 +13,6 @@ pub struct AppState {
     pub db: Db,
     /// Keys and rules for access tokens.
     pub tokens: TokenKeys,
+    /// Failed logins per email, in this process.
+    pub throttle: LoginThrottle,
 }

@@ -1,28 +1,69 @@
-//! `/auth` endpoints: log in, and who am I.
+//! `/auth` endpoints: log in, refresh, log out, who am I, change my password.
 
+use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
-use super::dto::{LoginRequest, TokenResponse};
-use super::{password, AuthUser};
-use crate::error::{AppError, Problem};
+use super::dto::{LoginRequest, PasswordChange, RefreshRequest, TokenPair};
+use super::models::SessionKind;
+use super::repo::{self as sessions, Refresh};
+use super::throttle::retry_after_seconds;
+use super::{password, AuthSession, AuthUser};
+use crate::error::{AppError, FieldErrors, Problem};
 use crate::extract::ApiJson;
 use crate::state::AppState;
+use crate::users::domain::check_password;
 use crate::users::dto::User;
-use crate::users::repo;
+use crate::users::repo as users;
 
-/// Exchange an email and password for an access token.
+fn refresh_ttl(state: &AppState) -> chrono::Duration {
+    chrono::Duration::seconds(i64::try_from(state.config.refresh_token_ttl).unwrap_or(86_400))
+}
+
+fn throttled(state: &AppState, email: &str) -> Result<(), AppError> {
+    state
+        .throttle
+        .check(email)
+        .map_err(|wait| AppError::TooManyRequests {
+            retry_after: retry_after_seconds(wait),
+        })
+}
+
+fn pair_response(
+    state: &AppState,
+    user_id: &str,
+    session_id: &str,
+    refresh_token: String,
+) -> Result<HttpResponse, AppError> {
+    let access_token = state.tokens.issue(user_id, session_id)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(TokenPair {
+            access_token,
+            token_type: "Bearer",
+            expires_in: state.tokens.ttl(),
+            refresh_token,
+        }))
+}
+
+/// Exchange an email and password for an access token and a refresh token.
+///
+/// After 10 failed logins for one email within 15 minutes, every attempt for that email gets a
+/// 429 with `Retry-After`, even with the right password, until the oldest failure is 15 minutes
+/// old.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/login",
     tag = "auth",
     request_body = LoginRequest,
     responses(
-        (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 200, description = "Logged in", body = TokenPair),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong email or password, or a disabled account", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed logins for this email", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds until the next attempt is allowed"))),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -34,10 +75,13 @@ pub async fn login(
         email,
         password: given,
     } = body.0;
+    throttled(&state, &email)?;
+    let lookup = email.clone();
     let user = state
         .db
-        .run(move |conn| repo::find_by_email(conn, &email))
+        .run(move |conn| users::find_by_email(conn, &lookup))
         .await?;
+    // Unknown emails cost one Argon2 verification too, so timing does not reveal accounts.
     let verified = web::block(move || match user {
         Some(u) if password::verify(&u.password_hash, &given) && u.active => Some(u),
         Some(_) => None,
@@ -48,15 +92,86 @@ pub async fn login(
     })
     .await
     .map_err(|_| AppError::internal("password check was cancelled"))?;
-    let user = verified.ok_or_else(|| AppError::Unauthorized("wrong email or password".into()))?;
-    let access_token = state.tokens.issue(&user.id)?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(TokenResponse {
-            access_token,
-            token_type: "Bearer",
-            expires_in: state.tokens.ttl(),
-        }))
+    let Some(user) = verified else {
+        state.throttle.record_failure(&email);
+        return Err(AppError::Unauthorized("wrong email or password".into()));
+    };
+    let ttl = refresh_ttl(&state);
+    let user_id = user.id.clone();
+    let (session_id, refresh_token) = state
+        .db
+        .run(move |conn| sessions::start_login(conn, &user_id, ttl))
+        .await?;
+    pair_response(&state, &user.id, &session_id, refresh_token)
+}
+
+/// Exchange a refresh token for a new access token and a new refresh token.
+///
+/// A refresh token works once. Presenting one that was used before is taken as theft: the
+/// whole login it belongs to is revoked, every refresh and access token of it included.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/refresh",
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new token pair", body = TokenPair),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, used, expired or revoked refresh token", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: ApiJson<RefreshRequest>,
+) -> Result<HttpResponse, AppError> {
+    let presented = body.0.refresh_token;
+    let ttl = refresh_ttl(&state);
+    let outcome = state
+        .db
+        .run(move |conn| sessions::rotate(conn, &presented, ttl))
+        .await?;
+    match outcome {
+        Refresh::Rotated {
+            user_id,
+            session_id,
+            refresh_token,
+        } => pair_response(&state, &user_id, &session_id, refresh_token),
+        Refresh::Refused(why) => Err(AppError::Unauthorized(why.into())),
+    }
+}
+
+/// End the caller's login: its refresh token and every access token of it stop working.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An API key's tokens end only when the key is revoked", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn logout(
+    state: web::Data<AppState>,
+    session: AuthSession,
+) -> Result<HttpResponse, AppError> {
+    if session.kind == SessionKind::ApiKey {
+        return Err(AppError::Forbidden(
+            "an API key has no login to end; an admin revokes the key with DELETE /api/v1/api-keys/{id}".into(),
+        ));
+    }
+    let sid = session.session_id;
+    state
+        .db
+        .run(move |conn| sessions::revoke(conn, &sid))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// The signed-in user's own account.
@@ -72,9 +187,81 @@ pub async fn login(
     )
 )]
 pub async fn get_me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, AppError> {
-    let row = state.db.run(move |conn| repo::find(conn, &user.id)).await?;
+    let row = state
+        .db
+        .run(move |conn| users::find(conn, &user.id))
+        .await?;
     let row = row.ok_or_else(|| AppError::Unauthorized("the user no longer exists".into()))?;
     Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "private, no-store"))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .json(User::from(row)))
+}
+
+/// Change the caller's password.
+///
+/// Every session of the caller ends, this one included, so every token issued before the
+/// change stops working; the answer is a fresh token pair for a new session. A wrong
+/// `current_password` counts as a failed login for the caller's email.
+#[utoipa::path(
+    put,
+    path = "/api/v1/auth/me/password",
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = PasswordChange,
+    responses(
+        (status = 200, description = "Changed; a token pair for the new session", body = TokenPair),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "API keys have no password", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Wrong current password, or a new password that is too short", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts for this account", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds until the next attempt is allowed"))),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    session: AuthSession,
+    body: ApiJson<PasswordChange>,
+) -> Result<HttpResponse, AppError> {
+    if session.kind == SessionKind::ApiKey {
+        return Err(AppError::Forbidden("API keys have no password".into()));
+    }
+    let PasswordChange {
+        current_password,
+        new_password,
+    } = body.0;
+    let mut errs = FieldErrors::default();
+    check_password(&mut errs, "/new_password", &new_password);
+    errs.finish(())?;
+    let id = session.user.id.clone();
+    let user = state
+        .db
+        .run(move |conn| users::find(conn, &id))
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("the user no longer exists".into()))?;
+    throttled(&state, &user.email)?;
+    let stored = user.password_hash.clone();
+    let new_hash = web::block(move || {
+        password::verify(&stored, &current_password).then(|| password::hash(&new_password))
+    })
+    .await
+    .map_err(|_| AppError::internal("password check was cancelled"))?;
+    let Some(new_hash) = new_hash else {
+        state.throttle.record_failure(&user.email);
+        return Err(AppError::field(
+            "/current_password",
+            "is not the account's current password",
+        ));
+    };
+    let new_hash = new_hash?;
+    let ttl = refresh_ttl(&state);
+    let id = user.id.clone();
+    let (session_id, refresh_token) = state
+        .db
+        .run(move |conn| users::change_own_password(conn, &id, &new_hash, ttl))
+        .await?;
+    pair_response(&state, &user.id, &session_id, refresh_token)
 }

@@ -1,4 +1,5 @@
-//! User accounts: rows, roles, the queries on them and the wire shape of a user.
+//! User accounts: rows, roles, the queries on them, their wire shapes and the `/users`
+//! endpoints.
 
 pub mod domain;
 pub mod dto;

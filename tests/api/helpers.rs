@@ -329,6 +329,16 @@ impl TestApp {
     }
 }
 
+/// The claims of a JWT, decoded without checking anything.
+pub fn claims_of(token: &str) -> Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("a JWT has a payload");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url payload");
+    serde_json::from_slice(&bytes).expect("JSON claims")
+}
+
 /// A complete article body using every part of the content model.
 pub fn full_article(title: &str) -> Value {
     json!({
