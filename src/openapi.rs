@@ -9,6 +9,7 @@ use crate::articles::handlers as articles;
 use crate::auth::handlers as auth;
 use crate::children::handlers::{highlights, key_takeaways, quotes, risk_notes};
 use crate::health;
+use crate::users::handlers as users;
 
 struct BearerScheme;
 
@@ -31,6 +32,7 @@ impl Modify for BearerScheme {
     ),
     paths(
         auth::login, auth::refresh, auth::logout, auth::get_me, auth::change_password,
+        users::list_users, users::create_user, users::get_user, users::update_user, users::delete_user,
         articles::create_article, articles::get_article, articles::replace_article,
         articles::update_article, articles::delete_article,
         articles::publish_article, articles::unpublish_article, articles::archive_article,
@@ -52,6 +54,7 @@ impl Modify for BearerScheme {
         (name = "highlights", description = "The ordered highlights of an article"),
         (name = "risk notes", description = "The ordered risk notes of an article"),
         (name = "auth", description = "Logging in, refreshing and ending sessions, and the caller's account"),
+        (name = "users", description = "User accounts (admins only)"),
         (name = "operations", description = "Health probes"),
     )
 )]

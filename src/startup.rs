@@ -22,6 +22,7 @@ use crate::db::{run_migrations, Db};
 use crate::error::{render_framework_error, AppError};
 use crate::state::AppState;
 use crate::users::domain::Role;
+use crate::users::handlers as user_admin;
 use crate::users::repo as users;
 use crate::{demo, health, openapi};
 
@@ -186,6 +187,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/auth/logout").route(web::post().to(auth::logout)))
             .service(web::resource("/auth/me").route(web::get().to(auth::get_me)))
             .service(web::resource("/auth/me/password").route(web::put().to(auth::change_password)))
+            .service(
+                web::resource("/users")
+                    .route(web::get().to(user_admin::list_users))
+                    .route(web::post().to(user_admin::create_user)),
+            )
+            .service(
+                web::resource("/users/{id}")
+                    .route(web::get().to(user_admin::get_user))
+                    .route(web::patch().to(user_admin::update_user))
+                    .route(web::delete().to(user_admin::delete_user)),
+            )
             .service(web::resource("/articles").route(web::post().to(articles::create_article)))
             .service(
                 web::resource("/articles/{id}")

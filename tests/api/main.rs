@@ -8,3 +8,4 @@ mod crash;
 mod errors;
 mod operations;
 mod queries;
+mod users;
