@@ -1,5 +1,6 @@
 //! Byline: a headless CMS API for news publishers.
 
+pub mod api_keys;
 pub mod articles;
 pub mod auth;
 pub mod children;

@@ -12,6 +12,7 @@ use actix_web::{http, web, App, HttpServer};
 use rand::distributions::{Alphanumeric, DistString};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::api_keys::handlers as api_keys;
 use crate::articles::handlers as articles;
 use crate::auth::handlers as auth;
 use crate::auth::throttle::LoginThrottle;
@@ -185,6 +186,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/auth/login").route(web::post().to(auth::login)))
             .service(web::resource("/auth/refresh").route(web::post().to(auth::refresh)))
             .service(web::resource("/auth/logout").route(web::post().to(auth::logout)))
+            .service(web::resource("/auth/token").route(web::post().to(auth::issue_token)))
             .service(web::resource("/auth/me").route(web::get().to(auth::get_me)))
             .service(web::resource("/auth/me/password").route(web::put().to(auth::change_password)))
             .service(
@@ -197,6 +199,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .route(web::get().to(user_admin::get_user))
                     .route(web::patch().to(user_admin::update_user))
                     .route(web::delete().to(user_admin::delete_user)),
+            )
+            .service(
+                web::resource("/api-keys")
+                    .route(web::get().to(api_keys::list_api_keys))
+                    .route(web::post().to(api_keys::create_api_key)),
+            )
+            .service(
+                web::resource("/api-keys/{id}")
+                    .route(web::get().to(api_keys::get_api_key))
+                    .route(web::delete().to(api_keys::delete_api_key)),
             )
             .service(web::resource("/articles").route(web::post().to(articles::create_article)))
             .service(

@@ -1,15 +1,19 @@
-//! `/auth` endpoints: log in, refresh, log out, who am I, change my password.
+//! `/auth` endpoints: log in, refresh, log out, who am I, change my password, and the OAuth 2.0
+//! client-credentials exchange for API keys.
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
-use super::dto::{LoginRequest, PasswordChange, RefreshRequest, TokenPair};
+use super::dto::{
+    AccessToken, ClientCredentials, LoginRequest, PasswordChange, RefreshRequest, TokenPair,
+};
 use super::models::SessionKind;
 use super::repo::{self as sessions, Refresh};
 use super::throttle::retry_after_seconds;
 use super::{password, AuthSession, AuthUser};
+use crate::api_keys::repo as api_keys;
 use crate::error::{AppError, FieldErrors, Problem};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiJsonOrForm};
 use crate::state::AppState;
 use crate::users::domain::check_password;
 use crate::users::dto::User;
@@ -264,4 +268,51 @@ pub async fn change_password(
         .run(move |conn| users::change_own_password(conn, &id, &new_hash, ttl))
         .await?;
     pair_response(&state, &user.id, &session_id, refresh_token)
+}
+
+/// Exchange an API key for a short-lived access token (OAuth 2.0 client credentials grant).
+///
+/// Send `grant_type=client_credentials` with the key's id as `client_id` and its secret as
+/// `client_secret`, as JSON or as an `application/x-www-form-urlencoded` form. There is no
+/// refresh token: ask again when the access token expires.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/token",
+    tag = "auth",
+    request_body(content(
+        (ClientCredentials = "application/json"),
+        (ClientCredentials = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "An access token for the key", body = AccessToken),
+        (status = 400, description = "Malformed JSON or form", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown or revoked key, or a wrong secret", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is neither JSON nor a form", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Missing or unknown fields, or another grant type", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn issue_token(
+    state: web::Data<AppState>,
+    body: ApiJsonOrForm<ClientCredentials>,
+) -> Result<HttpResponse, AppError> {
+    let ClientCredentials {
+        client_id,
+        client_secret,
+        ..
+    } = body.0;
+    let key_id = state
+        .db
+        .run(move |conn| api_keys::authenticate(conn, &client_id, &client_secret))
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("invalid client credentials".into()))?;
+    let access_token = state.tokens.issue(&key_id, &key_id)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(AccessToken {
+            access_token,
+            token_type: "Bearer",
+            expires_in: state.tokens.ttl(),
+        }))
 }

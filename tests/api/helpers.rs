@@ -392,6 +392,16 @@ pub fn claims_of(token: &str) -> Value {
     serde_json::from_slice(&bytes).expect("JSON claims")
 }
 
+/// Signs claims with `secret` and `alg`, as someone holding the key could.
+pub fn sign(claims: &Value, secret: &str, alg: jsonwebtoken::Algorithm) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(alg),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .expect("encode")
+}
+
 /// A complete article body using every part of the content model.
 pub fn full_article(title: &str) -> Value {
     json!({

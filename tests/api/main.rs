@@ -3,9 +3,11 @@
 mod helpers;
 
 mod articles;
+mod auth;
 mod children;
 mod crash;
 mod errors;
 mod operations;
 mod queries;
+mod roles;
 mod users;
