@@ -9,7 +9,7 @@ use super::dto::{
 };
 use super::models::SessionKind;
 use super::repo::{self as sessions, Refresh};
-use super::throttle::retry_after_seconds;
+use super::throttle::{retry_after_seconds, Attempt};
 use super::{password, AuthSession, AuthUser};
 use crate::api_keys::repo as api_keys;
 use crate::error::{AppError, FieldErrors, Problem};
@@ -17,16 +17,17 @@ use crate::extract::{ApiJson, ApiJsonOrForm};
 use crate::state::AppState;
 use crate::users::domain::check_password;
 use crate::users::dto::User;
+use crate::users::models::UserRow;
 use crate::users::repo as users;
 
 fn refresh_ttl(state: &AppState) -> chrono::Duration {
     chrono::Duration::seconds(i64::try_from(state.config.refresh_token_ttl).unwrap_or(86_400))
 }
 
-fn throttled(state: &AppState, email: &str) -> Result<(), AppError> {
+fn begin_attempt(state: &AppState, email: &str) -> Result<Attempt, AppError> {
     state
         .throttle
-        .check(email)
+        .begin(email)
         .map_err(|wait| AppError::TooManyRequests {
             retry_after: retry_after_seconds(wait),
         })
@@ -47,6 +48,29 @@ fn pair_response(
             expires_in: state.tokens.ttl(),
             refresh_token,
         }))
+}
+
+/// The active person with this email and password, if the password is right.
+async fn check_login(
+    state: &AppState,
+    email: String,
+    given: String,
+) -> Result<Option<UserRow>, AppError> {
+    let user = state
+        .db
+        .run(move |conn| users::find_by_email(conn, &email))
+        .await?;
+    // Unknown emails cost one Argon2 verification too, so timing does not reveal accounts.
+    web::block(move || match user {
+        Some(u) if password::verify(&u.password_hash, &given) && u.active => Some(u),
+        Some(_) => None,
+        None => {
+            password::verify_dummy(&given);
+            None
+        }
+    })
+    .await
+    .map_err(|_| AppError::internal("password check was cancelled"))
 }
 
 /// Exchange an email and password for an access token and a refresh token.
@@ -79,27 +103,13 @@ pub async fn login(
         email,
         password: given,
     } = body.0;
-    throttled(&state, &email)?;
-    let lookup = email.clone();
-    let user = state
-        .db
-        .run(move |conn| users::find_by_email(conn, &lookup))
-        .await?;
-    // Unknown emails cost one Argon2 verification too, so timing does not reveal accounts.
-    let verified = web::block(move || match user {
-        Some(u) if password::verify(&u.password_hash, &given) && u.active => Some(u),
-        Some(_) => None,
-        None => {
-            password::verify_dummy(&given);
-            None
-        }
-    })
-    .await
-    .map_err(|_| AppError::internal("password check was cancelled"))?;
-    let Some(user) = verified else {
-        state.throttle.record_failure(&email);
-        return Err(AppError::Unauthorized("wrong email or password".into()));
-    };
+    let attempt = begin_attempt(&state, &email)?;
+    let checked = check_login(&state, email, given).await;
+    // Only a wrong password (or unknown email) stays counted; an outage is no guess.
+    if !matches!(checked, Ok(None)) {
+        state.throttle.release(attempt);
+    }
+    let user = checked?.ok_or_else(|| AppError::Unauthorized("wrong email or password".into()))?;
     let ttl = refresh_ttl(&state);
     let user_id = user.id.clone();
     let (session_id, refresh_token) = state
@@ -246,21 +256,19 @@ pub async fn change_password(
         .run(move |conn| users::find(conn, &id))
         .await?
         .ok_or_else(|| AppError::Unauthorized("the user no longer exists".into()))?;
-    throttled(&state, &user.email)?;
+    let attempt = begin_attempt(&state, &user.email)?;
     let stored = user.password_hash.clone();
-    let new_hash = web::block(move || {
+    let checked = web::block(move || {
         password::verify(&stored, &current_password).then(|| password::hash(&new_password))
     })
     .await
-    .map_err(|_| AppError::internal("password check was cancelled"))?;
-    let Some(new_hash) = new_hash else {
-        state.throttle.record_failure(&user.email);
-        return Err(AppError::field(
-            "/current_password",
-            "is not the account's current password",
-        ));
-    };
-    let new_hash = new_hash?;
+    .map_err(|_| AppError::internal("password check was cancelled"));
+    if !matches!(checked, Ok(None)) {
+        state.throttle.release(attempt);
+    }
+    let new_hash = checked?.ok_or_else(|| {
+        AppError::field("/current_password", "is not the account's current password")
+    })??;
     let ttl = refresh_ttl(&state);
     let id = user.id.clone();
     let (session_id, refresh_token) = state

@@ -1,6 +1,9 @@
 //! Login throttling: after `MAX_FAILURES` failed logins for one email within `WINDOW`, every
 //! attempt for that email is refused until the oldest of those failures leaves the window.
 //!
+//! An attempt counts as a failure from the moment it starts and is taken back when it succeeds,
+//! so a burst of concurrent guesses cannot all slip in before the first one is recorded.
+//!
 //! The state is in memory, per process: several processes behind a load balancer each keep
 //! their own count. Keys are SHA-256 digests of the normalised email, so the map holds no
 //! addresses and its keys have a fixed size whatever a client sends.
@@ -47,30 +50,30 @@ impl LoginThrottle {
         }
     }
 
-    /// `Err(wait)` while the email is locked: how long until the next attempt is allowed.
-    pub fn check(&self, email: &str) -> Result<(), Duration> {
-        self.check_at(&key(email), Instant::now())
+    /// Starts an attempt for the email, counted as a failure until [`Self::release`] takes it
+    /// back; `Err(wait)` while the email is locked: how long until the next attempt is allowed.
+    pub fn begin(&self, email: &str) -> Result<Attempt, Duration> {
+        let key = key(email);
+        let at = Instant::now();
+        self.begin_at(&key, at)?;
+        Ok(Attempt { key, at })
     }
 
-    /// Counts a failed login for the email.
-    pub fn record_failure(&self, email: &str) {
-        self.record_at(key(email), Instant::now());
-    }
-
-    fn check_at(&self, key: &str, now: Instant) -> Result<(), Duration> {
+    /// Takes back an attempt that did not fail: it succeeded, or it never got as far as
+    /// checking the password.
+    pub fn release(&self, attempt: Attempt) {
         let mut map = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        let Some(log) = map.get_mut(key) else {
-            return Ok(());
-        };
-        forget_before(log, now, self.window);
-        if log.len() < self.max_failures {
-            return Ok(());
+        if let Some(log) = map.get_mut(&attempt.key) {
+            if let Some(i) = log.iter().rposition(|t| *t == attempt.at) {
+                log.remove(i);
+            }
+            if log.is_empty() {
+                map.remove(&attempt.key);
+            }
         }
-        let oldest = log.front().copied().unwrap_or(now);
-        Err((oldest + self.window).saturating_duration_since(now))
     }
 
-    fn record_at(&self, key: String, now: Instant) {
+    fn begin_at(&self, key: &str, now: Instant) -> Result<(), Duration> {
         let mut map = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
         if map.len() > SWEEP_ABOVE {
             map.retain(|_, log| {
@@ -78,14 +81,23 @@ impl LoginThrottle {
                 !log.is_empty()
             });
         }
-        let log = map.entry(key).or_default();
+        let log = map.entry(key.to_owned()).or_default();
         forget_before(log, now, self.window);
-        log.push_back(now);
-        // Only the newest `max_failures` decide whether the email is locked.
-        while log.len() > self.max_failures {
-            log.pop_front();
+        if log.len() >= self.max_failures {
+            let oldest = log.front().copied().unwrap_or(now);
+            return Err((oldest + self.window).saturating_duration_since(now));
         }
+        log.push_back(now);
+        Ok(())
     }
+}
+
+/// A login attempt in progress; it stays a failure unless it is handed to
+/// [`LoginThrottle::release`].
+#[derive(Debug)]
+pub struct Attempt {
+    key: String,
+    at: Instant,
 }
 
 fn key(email: &str) -> String {
@@ -116,32 +128,40 @@ mod tests {
         let t = LoginThrottle::new(10, Duration::from_secs(900));
         let start = Instant::now();
         for i in 0..10 {
-            assert!(t.check_at("k", start + Duration::from_secs(i)).is_ok());
-            t.record_at("k".into(), start + Duration::from_secs(i));
+            assert!(t.begin_at("k", start + Duration::from_secs(i)).is_ok());
         }
         let wait = t
-            .check_at("k", start + Duration::from_secs(60))
+            .begin_at("k", start + Duration::from_secs(60))
             .expect_err("locked after ten failures");
         assert_eq!(wait, Duration::from_secs(840));
-        assert!(t.check_at("k", start + Duration::from_secs(900)).is_ok());
-        assert!(t.check_at("other", start + Duration::from_secs(60)).is_ok());
+        assert!(t.begin_at("k", start + Duration::from_secs(900)).is_ok());
+        assert!(t.begin_at("other", start + Duration::from_secs(60)).is_ok());
     }
 
     #[test]
     fn failures_older_than_the_window_do_not_count() {
         let t = LoginThrottle::new(3, Duration::from_secs(10));
         let start = Instant::now();
-        t.record_at("k".into(), start);
-        t.record_at("k".into(), start);
-        t.record_at("k".into(), start + Duration::from_secs(11));
-        assert!(t.check_at("k", start + Duration::from_secs(11)).is_ok());
+        for _ in 0..3 {
+            assert!(t.begin_at("k", start).is_ok());
+        }
+        assert!(t.begin_at("k", start + Duration::from_secs(5)).is_err());
+        assert!(t.begin_at("k", start + Duration::from_secs(11)).is_ok());
     }
 
     #[test]
-    fn emails_are_keyed_case_insensitively() {
-        let t = LoginThrottle::new(1, Duration::from_secs(60));
-        t.record_failure("Editor@Example.com");
-        assert!(t.check(" editor@example.com").is_err());
+    fn released_attempts_are_taken_back_and_pending_ones_count() {
+        let t = LoginThrottle::new(2, Duration::from_secs(60));
+        for _ in 0..5 {
+            let ok = t.begin("editor@example.com").expect("not locked");
+            t.release(ok);
+        }
+        let _pending = t.begin("editor@example.com").expect("first");
+        let _failed = t.begin("EDITOR@example.com ").expect("second, same email");
+        assert!(
+            t.begin("editor@example.com").is_err(),
+            "two attempts in flight lock it"
+        );
     }
 
     #[test]

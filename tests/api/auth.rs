@@ -199,6 +199,15 @@ both_backends! {
         app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     }
 
+    async fn concurrent_guesses_cannot_outrun_the_throttle(app) {
+        let (_, email) = new_user(&app, "author").await;
+        let body = json!({"email": email, "password": "wrong-password"});
+        let guesses = (0..15).map(|_| app.post("/api/v1/auth/login", None, body.clone()));
+        let statuses: Vec<u16> = futures_util::future::join_all(guesses).await.iter().map(|r| r.status).collect();
+        assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 10, "{statuses:?}");
+        assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 5, "{statuses:?}");
+    }
+
     async fn unknown_emails_are_throttled_like_known_ones(app) {
         for _ in 0..10 {
             app.post("/api/v1/auth/login", None, json!({"email": "nobody@byline.test", "password": "whatever-password"})).await.expect(401);
