@@ -1,13 +1,14 @@
-//! The command line: `byline [serve | migrate | openapi]`.
+//! The command line: `byline [serve | migrate | openapi | user create]`.
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 /// Byline — a headless CMS API for news publishers.
 ///
 /// Configuration comes from the environment (and a .env file when present): DATABASE_URL,
 /// BYLINE_BIND, BYLINE_JWT_SECRET, BYLINE_JWT_ISSUER, BYLINE_JWT_AUDIENCE,
-/// BYLINE_ACCESS_TOKEN_TTL, BYLINE_ADMIN_EMAIL, BYLINE_ADMIN_PASSWORD, BYLINE_MAX_BODY_BYTES,
-/// BYLINE_CORS_ORIGINS, BYLINE_DEMO. See README.md for their meaning and defaults.
+/// BYLINE_ACCESS_TOKEN_TTL, BYLINE_REFRESH_TOKEN_TTL, BYLINE_ADMIN_EMAIL,
+/// BYLINE_ADMIN_PASSWORD, BYLINE_MAX_BODY_BYTES, BYLINE_CORS_ORIGINS, BYLINE_DEMO. See
+/// README.md for their meaning and defaults.
 #[derive(Debug, Parser)]
 #[command(name = "byline", version, about, long_about)]
 pub struct Cli {
@@ -26,4 +27,38 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI 3.1 document to standard output.
     Openapi,
+    /// Manage user accounts directly in the database, without the HTTP API.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `byline user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user in the database named by DATABASE_URL (migrating it first).
+    ///
+    /// Meant for bootstrapping and recovery, e.g. a second admin, without a running server.
+    /// The password is read from standard input with --password-stdin; without it, a random
+    /// password is generated and printed once.
+    ///
+    /// Example: printf '%s\n' "$PASSWORD" | byline user create --email mara@example.com
+    /// --role editor --name "Mara Lind" --password-stdin
+    Create(UserCreate),
+}
+
+/// The arguments of `byline user create`.
+#[derive(Debug, Args)]
+pub struct UserCreate {
+    /// Login email; stored in lower case, unique regardless of case.
+    #[arg(long)]
+    pub email: String,
+    /// What the user may do.
+    #[arg(long, value_parser = ["admin", "editor", "author"])]
+    pub role: String,
+    /// Display name; the part of the email before @ when omitted.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Read the password (at least 12 characters) from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
 }

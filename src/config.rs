@@ -25,6 +25,8 @@ pub struct Config {
     pub jwt_audience: String,
     /// Access token lifetime in seconds.
     pub access_token_ttl: u64,
+    /// Refresh token lifetime in seconds; each refresh starts a new one.
+    pub refresh_token_ttl: u64,
     /// The first admin's email, used only on an empty users table.
     pub admin_email: String,
     /// The first admin's password; generated and printed once when unset.
@@ -93,6 +95,12 @@ impl Config {
         let jwt_issuer = var("BYLINE_JWT_ISSUER").unwrap_or_else(|| "byline".into());
         let jwt_audience = var("BYLINE_JWT_AUDIENCE").unwrap_or_else(|| "byline-api".into());
         let access_token_ttl = parse_number(&var, "BYLINE_ACCESS_TOKEN_TTL", 900, 1..=86_400)?;
+        let refresh_token_ttl = parse_number(
+            &var,
+            "BYLINE_REFRESH_TOKEN_TTL",
+            30 * 86_400,
+            60..=365 * 86_400,
+        )?;
 
         let admin_email = var("BYLINE_ADMIN_EMAIL").unwrap_or_else(|| "admin@localhost".into());
         if !admin_email.contains('@') {
@@ -156,6 +164,7 @@ impl Config {
             jwt_issuer,
             jwt_audience,
             access_token_ttl,
+            refresh_token_ttl,
             admin_email,
             admin_password,
             max_body_bytes,
@@ -216,7 +225,14 @@ mod tests {
         assert_eq!(c.database_url, DatabaseUrl::Sqlite("byline.db".into()));
         assert!(c.jwt_secret_generated && c.jwt_secret.len() == 32);
         assert_eq!(c.access_token_ttl, 900);
+        assert_eq!(c.refresh_token_ttl, 2_592_000);
         assert!(c.demo);
+    }
+
+    #[test]
+    fn the_refresh_token_lifetime_is_read_in_seconds() {
+        let c = config(&[("BYLINE_REFRESH_TOKEN_TTL", "3600")]).expect("valid");
+        assert_eq!(c.refresh_token_ttl, 3600);
     }
 
     #[test]
@@ -225,6 +241,9 @@ mod tests {
             ("BYLINE_BIND", "nope"),
             ("BYLINE_JWT_SECRET", "short"),
             ("BYLINE_ACCESS_TOKEN_TTL", "-5"),
+            ("BYLINE_REFRESH_TOKEN_TTL", "59"),
+            ("BYLINE_REFRESH_TOKEN_TTL", "31536001"),
+            ("BYLINE_REFRESH_TOKEN_TTL", "a month"),
             ("BYLINE_MAX_BODY_BYTES", "ten"),
             ("BYLINE_DEMO", "maybe"),
             ("DATABASE_URL", "mysql://x/y"),

@@ -214,6 +214,12 @@ impl From<diesel::result::Error> for AppError {
                     Self::Conflict("the resource already exists".into())
                 }
             }
+            // Only a race gets here (a user deleted while something is written in their name);
+            // the checks before each write answer the ordinary cases with a clearer message.
+            E::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => Self::Conflict(
+                "a record this request refers to was changed or deleted meanwhile; reload and retry"
+                    .into(),
+            ),
             E::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => Self::Unavailable,
             E::DatabaseError(_, info) if is_transient(info.message()) => Self::Unavailable,
             other => Self::Internal(format!("database error: {other}")),

@@ -1,5 +1,6 @@
 //! The input edge: extractors that turn raw requests into typed values or a problem+json
-//! error — JSON bodies (415 / 413 / 400 / 422), `If-Match` preconditions and ETags.
+//! error — JSON bodies (415 / 413 / 400 / 422), form bodies for OAuth clients, `If-Match`
+//! preconditions and ETags.
 
 use actix_web::dev::Payload;
 use actix_web::http::{header, Method};
@@ -24,24 +25,72 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<web::Data<AppState>>()
-            .map_or(FALLBACK_BODY_LIMIT, |s| s.config.max_body_bytes);
+        let limit = body_limit(req);
         let checked = check_content_type(req).and_then(|()| check_declared_length(req, limit));
-        let mut payload = payload.take();
+        let payload = payload.take();
         Box::pin(async move {
             checked?;
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| {
-                    AppError::BadRequest(format!("could not read the request body: {e}"))
-                })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(AppError::PayloadTooLarge(limit));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            parse_json(&body).map(ApiJson)
+            parse_json(&read_body(payload, limit).await?).map(ApiJson)
+        })
+    }
+}
+
+fn body_limit(req: &HttpRequest) -> usize {
+    req.app_data::<web::Data<AppState>>()
+        .map_or(FALLBACK_BODY_LIMIT, |s| s.config.max_body_bytes)
+}
+
+async fn read_body(mut payload: Payload, limit: usize) -> Result<web::BytesMut, AppError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk
+            .map_err(|e| AppError::BadRequest(format!("could not read the request body: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(AppError::PayloadTooLarge(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// A body sent either as JSON or as an HTML form (`application/x-www-form-urlencoded`), the way
+/// OAuth 2.0 clients send token requests. Form fields are read as strings and then checked
+/// exactly like JSON fields, so an unknown or missing field is a 422 naming it.
+pub struct ApiJsonOrForm<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJsonOrForm<T> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = body_limit(req);
+        let form =
+            req.mime_type().ok().flatten().is_some_and(|m| {
+                m.type_() == "application" && m.subtype() == "x-www-form-urlencoded"
+            });
+        if !form {
+            let json = ApiJson::<T>::from_request(req, payload);
+            return Box::pin(async move {
+                json.await.map(|j| Self(j.0)).map_err(|e| match e {
+                    AppError::UnsupportedMediaType(_) => AppError::UnsupportedMediaType(
+                        "the request body must be application/json or application/x-www-form-urlencoded".into(),
+                    ),
+                    other => other,
+                })
+            });
+        }
+        let checked = check_declared_length(req, limit);
+        let payload = payload.take();
+        Box::pin(async move {
+            checked?;
+            let body = read_body(payload, limit).await?;
+            let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+                .map_err(|e| AppError::BadRequest(format!("malformed form body: {e}")))?;
+            let object: serde_json::Map<String, serde_json::Value> = fields
+                .into_iter()
+                .map(|(k, v)| (k, serde_json::Value::String(v)))
+                .collect();
+            from_value(serde_json::Value::Object(object)).map(Self)
         })
     }
 }
@@ -91,7 +140,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         let pointer = json_pointer(err.path());
         let inner = err.into_inner();
         match inner.classify() {
-            serde_json::error::Category::Data => AppError::field(pointer, without_position(&inner)),
+            serde_json::error::Category::Data => {
+                let detail = without_position(&inner);
+                AppError::field(with_missing_field(pointer, &detail), detail)
+            }
             _ => AppError::BadRequest(format!("malformed JSON: {inner}")),
         }
     })?;
@@ -103,9 +155,23 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
 /// Deserializes an already-parsed JSON value into `T`; every failure is a 422 naming the field.
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, AppError> {
     serde_path_to_error::deserialize(value).map_err(|err| {
-        let pointer = json_pointer(err.path());
-        AppError::field(pointer, without_position(err.inner()))
+        let detail = without_position(err.inner());
+        AppError::field(
+            with_missing_field(json_pointer(err.path()), &detail),
+            detail,
+        )
     })
+}
+
+// serde reports a missing field at the object that lacks it; point at the field itself.
+fn with_missing_field(pointer: String, detail: &str) -> String {
+    match detail
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+    {
+        Some((field, _)) => format!("{pointer}/{}", pointer_token(field)),
+        None => pointer,
+    }
 }
 
 fn json_pointer(path: &serde_path_to_error::Path) -> String {
@@ -243,6 +309,10 @@ mod tests {
         ));
         match parse_json::<Doc>(br#"{"quotes": [{"speaker": "a"}, {"speaker": 5}]}"#) {
             Err(AppError::Validation(errors)) => assert_eq!(errors[0].pointer, "/quotes/1/speaker"),
+            other => panic!("unexpected {other:?}"),
+        }
+        match parse_json::<Doc>(br#"{"quotes": [{}]}"#) {
+            Err(AppError::Validation(errors)) => assert_eq!(errors[0].pointer, "/quotes/0/speaker"),
             other => panic!("unexpected {other:?}"),
         }
     }

@@ -1,5 +1,6 @@
 //! Byline: a headless CMS API for news publishers.
 
+pub mod api_keys;
 pub mod articles;
 pub mod auth;
 pub mod children;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod openapi;
+pub mod page;
 pub mod scheduler;
 pub mod startup;
 pub mod state;

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use byline::cli::{Cli, Command};
+use byline::cli::{Cli, Command, UserCommand, UserCreate};
 use byline::config::Config;
 use byline::db::{run_migrations, Db};
 use byline::startup::Application;
@@ -32,6 +32,7 @@ fn main() -> ExitCode {
     };
     let result = match command {
         Command::Migrate => migrate(&config),
+        Command::User(UserCommand::Create(args)) => create_user(&config, args),
         _ => serve(config),
     };
     match result {
@@ -48,6 +49,36 @@ fn migrate(config: &Config) -> Result<(), String> {
     let mut conn = db.get().map_err(|e| e.to_string())?;
     let applied = run_migrations(&mut conn)?;
     println!("applied {applied} migration(s)");
+    Ok(())
+}
+
+fn create_user(config: &Config, args: UserCreate) -> Result<(), String> {
+    let (password, generated) = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+    } else {
+        (byline::users::bootstrap::random_password(), true)
+    };
+    let user = byline::users::bootstrap::create_user(
+        &config.database_url,
+        &args.email,
+        args.name.as_deref(),
+        &args.role,
+        password.clone(),
+    )?;
+    println!(
+        "Created {} {} with id {}",
+        user.role.as_str(),
+        user.email,
+        user.id
+    );
+    if generated {
+        println!("Password: {password}");
+        println!("This password is shown only once.");
+    }
     Ok(())
 }
 

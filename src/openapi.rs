@@ -5,10 +5,12 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::api_keys::handlers as api_keys;
 use crate::articles::handlers as articles;
 use crate::auth::handlers as auth;
 use crate::children::handlers::{highlights, key_takeaways, quotes, risk_notes};
 use crate::health;
+use crate::users::handlers as users;
 
 struct BearerScheme;
 
@@ -17,7 +19,10 @@ impl Modify for BearerScheme {
         let components = doc.components.get_or_insert_with(Default::default);
         let mut http = Http::new(HttpAuthScheme::Bearer);
         http.bearer_format = Some("JWT".into());
-        http.description = Some("An access token from POST /api/v1/auth/login".into());
+        http.description = Some(
+            "An access token from POST /api/v1/auth/login, /auth/refresh, or /auth/token (API keys)"
+                .into(),
+        );
         components.add_security_scheme("bearer", SecurityScheme::Http(http));
     }
 }
@@ -26,10 +31,13 @@ impl Modify for BearerScheme {
 #[openapi(
     info(
         title = "Byline",
-        description = "A headless CMS API for news publishers: articles with key takeaways, attributed quotes, highlights and risk notes, served as one JSON document each. Reads of published articles are anonymous; every write needs a bearer token from `POST /api/v1/auth/login`. Errors are RFC 9457 `application/problem+json`.",
+        description = "A headless CMS API for news publishers: articles with key takeaways, attributed quotes, highlights and risk notes, served as one JSON document each. Reads of published articles are anonymous; every write needs a bearer token from `POST /api/v1/auth/login` (people) or `POST /api/v1/auth/token` (API keys). Errors are RFC 9457 `application/problem+json`.",
     ),
     paths(
-        auth::login, auth::get_me,
+        auth::login, auth::refresh, auth::logout, auth::get_me, auth::change_password,
+        auth::issue_token,
+        users::list_users, users::create_user, users::get_user, users::update_user, users::delete_user,
+        api_keys::list_api_keys, api_keys::create_api_key, api_keys::get_api_key, api_keys::delete_api_key,
         articles::create_article, articles::get_article, articles::replace_article,
         articles::update_article, articles::delete_article,
         articles::publish_article, articles::unpublish_article, articles::archive_article,
@@ -52,7 +60,9 @@ impl Modify for BearerScheme {
         (name = "quotes", description = "The ordered, attributed quotes of an article"),
         (name = "highlights", description = "The ordered highlights of an article"),
         (name = "risk notes", description = "The ordered risk notes of an article"),
-        (name = "auth", description = "Logging in and the caller's account"),
+        (name = "auth", description = "Logging in, refreshing and ending sessions, the caller's account, and API key tokens"),
+        (name = "users", description = "User accounts (admins only)"),
+        (name = "api keys", description = "API keys for publishing clients (admins only)"),
         (name = "operations", description = "Health probes"),
     )
 )]

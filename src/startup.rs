@@ -12,8 +12,10 @@ use actix_web::{http, web, App, HttpServer};
 use rand::distributions::{Alphanumeric, DistString};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::api_keys::handlers as api_keys;
 use crate::articles::handlers as articles;
 use crate::auth::handlers as auth;
+use crate::auth::throttle::LoginThrottle;
 use crate::auth::{password, AuthUser};
 use crate::children::handlers::{highlights, key_takeaways, quotes, risk_notes};
 use crate::config::Config;
@@ -21,6 +23,7 @@ use crate::db::{run_migrations, Db};
 use crate::error::{render_framework_error, AppError};
 use crate::state::AppState;
 use crate::users::domain::Role;
+use crate::users::handlers as user_admin;
 use crate::users::repo as users;
 use crate::{demo, health, openapi};
 
@@ -51,6 +54,7 @@ impl Application {
             tokens,
             cursor_key,
             read_cache: Default::default(),
+            throttle: LoginThrottle::default(),
         });
         actix_web::rt::spawn(crate::scheduler::run(state.clone()));
         let mut server = HttpServer::new(move || {
@@ -192,7 +196,32 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
             .service(web::resource("/auth/login").route(web::post().to(auth::login)))
+            .service(web::resource("/auth/refresh").route(web::post().to(auth::refresh)))
+            .service(web::resource("/auth/logout").route(web::post().to(auth::logout)))
+            .service(web::resource("/auth/token").route(web::post().to(auth::issue_token)))
             .service(web::resource("/auth/me").route(web::get().to(auth::get_me)))
+            .service(web::resource("/auth/me/password").route(web::put().to(auth::change_password)))
+            .service(
+                web::resource("/users")
+                    .route(web::get().to(user_admin::list_users))
+                    .route(web::post().to(user_admin::create_user)),
+            )
+            .service(
+                web::resource("/users/{id}")
+                    .route(web::get().to(user_admin::get_user))
+                    .route(web::patch().to(user_admin::update_user))
+                    .route(web::delete().to(user_admin::delete_user)),
+            )
+            .service(
+                web::resource("/api-keys")
+                    .route(web::get().to(api_keys::list_api_keys))
+                    .route(web::post().to(api_keys::create_api_key)),
+            )
+            .service(
+                web::resource("/api-keys/{id}")
+                    .route(web::get().to(api_keys::get_api_key))
+                    .route(web::delete().to(api_keys::delete_api_key)),
+            )
             .service(
                 web::resource("/articles")
                     .route(web::get().to(articles::list_articles))

@@ -1,11 +1,12 @@
 //! The application state every handler can reach.
 
+use crate::auth::throttle::LoginThrottle;
 use crate::auth::token::TokenKeys;
 use crate::config::Config;
 use crate::cursor::CursorKey;
 use crate::db::Db;
 
-/// Shared, immutable after start-up (the pool is internally synchronised).
+/// Shared, immutable after start-up (the pool and the throttle are internally synchronised).
 pub struct AppState {
     /// The configuration the process started with.
     pub config: Config,
@@ -17,4 +18,6 @@ pub struct AppState {
     pub cursor_key: CursorKey,
     /// Rendered documents for anonymous readers.
     pub read_cache: crate::articles::cache::ReadCache,
+    /// Failed logins per email, in this process.
+    pub throttle: LoginThrottle,
 }

@@ -15,10 +15,13 @@ pub struct LoginRequest {
     pub password: String,
 }
 
-/// A freshly issued access token.
+/// A freshly issued access token and the refresh token that obtains the next one.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct TokenResponse {
+pub struct TokenPair {
     /// An HS256 JWT to send as `Authorization: Bearer <token>`.
+    #[schema(
+        example = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTk4YjdjMS0yZjRlLTdjYzEtOWE1MS02ZjFkMmEzYjRjNWQifQ.c2lnbmF0dXJl"
+    )]
     pub access_token: String,
     /// Always `Bearer`.
     #[schema(example = "Bearer")]
@@ -26,4 +29,71 @@ pub struct TokenResponse {
     /// Seconds until the access token expires.
     #[schema(example = 900)]
     pub expires_in: u64,
+    /// An opaque token for `POST /auth/refresh`. It works once: each refresh answers a new one.
+    /// Presenting a used one again ends the whole login.
+    #[schema(example = "b3BhcXVlLXJhbmRvbS0zMi1ieXRlcy1iYXNlNjR1cmwtZW5jb2Rl")]
+    pub refresh_token: String,
+}
+
+/// An access token for an API key; there is no refresh token, the client asks again.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessToken {
+    /// An HS256 JWT to send as `Authorization: Bearer <token>`.
+    #[schema(
+        example = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTk4YjdjMS0yZjRlLTdjYzEtOWE1MS02ZjFkMmEzYjRjNWQifQ.c2lnbmF0dXJl"
+    )]
+    pub access_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: u64,
+}
+
+/// Body of `POST /auth/refresh`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The refresh token from the last login or refresh.
+    #[schema(example = "b3BhcXVlLXJhbmRvbS0zMi1ieXRlcy1iYXNlNjR1cmwtZW5jb2Rl")]
+    pub refresh_token: String,
+}
+
+/// Body of `PUT /auth/me/password`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The password the account has now.
+    #[schema(example = "correct-horse-battery-staple")]
+    pub current_password: String,
+    /// The new password, 12 to 1,000 characters.
+    #[schema(example = "a-new-long-passphrase-2026")]
+    pub new_password: String,
+}
+
+/// The only grant `POST /auth/token` serves.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantType {
+    /// OAuth 2.0 client credentials: an API key's id and secret.
+    ClientCredentials,
+}
+
+/// Body of `POST /auth/token`, as JSON or as an `application/x-www-form-urlencoded` form.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientCredentials {
+    /// Must be `client_credentials`.
+    pub grant_type: GrantType,
+    /// The API key's id.
+    #[schema(example = "0198b7c1-2f4e-7cc1-9a51-6f1d2a3b4c5d")]
+    pub client_id: String,
+    /// The API key's secret, as shown once when the key was created.
+    #[schema(example = "c2VjcmV0LXNob3duLW9uY2UtMzItYnl0ZXMtYmFzZTY0dXJs")]
+    pub client_secret: String,
+    /// Accepted for OAuth clients that always send one, and ignored: the key's role decides.
+    #[serde(default)]
+    #[schema(example = "write")]
+    pub scope: Option<String>,
 }

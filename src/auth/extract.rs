@@ -1,16 +1,21 @@
 //! Extractors that authenticate a request. Adding `AuthUser` to a handler makes the route
 //! require a valid bearer token; `MaybeAuthUser` serves anonymous and signed-in readers, but an
-//! invalid token is still a 401, never silently anonymous.
+//! invalid token is still a 401, never silently anonymous. `AdminUser` also requires the admin
+//! role, and `AuthSession` exposes the session the token belongs to.
+//!
+//! A token is only a pointer: the user's role and active state, the session's revocation and
+//! the time of the last password change are read from the database on every request.
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
+use super::models::SessionKind;
+use super::repo;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::users::domain::Role;
-use crate::users::repo;
 
 /// The signed-in user making the request, as the user record says now.
 #[derive(Debug, Clone)]
@@ -24,6 +29,21 @@ pub struct AuthUser {
 /// An optional signed-in user, for routes that anonymous readers may call.
 #[derive(Debug, Clone)]
 pub struct MaybeAuthUser(pub Option<AuthUser>);
+
+/// A signed-in user who is an admin now; anyone else gets a 403.
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub AuthUser);
+
+/// The signed-in user together with the session (login or API key) of their token.
+#[derive(Debug, Clone)]
+pub struct AuthSession {
+    /// Who is calling.
+    pub user: AuthUser,
+    /// The session the access token belongs to.
+    pub session_id: String,
+    /// Whether that session is a login or an API key.
+    pub kind: SessionKind,
+}
 
 fn bearer_token(req: &HttpRequest) -> Result<Option<String>, AppError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
@@ -43,12 +63,24 @@ fn bearer_token(req: &HttpRequest) -> Result<Option<String>, AppError> {
     Ok(Some(token.to_owned()))
 }
 
-async fn authenticate(state: web::Data<AppState>, token: String) -> Result<AuthUser, AppError> {
+async fn authenticate(state: web::Data<AppState>, token: String) -> Result<AuthSession, AppError> {
     let claims = state.tokens.verify(&token)?;
-    let sub = claims.sub.clone();
-    let user = state.db.run(move |conn| repo::find(conn, &sub)).await?;
-    let user = user
-        .ok_or_else(|| AppError::Unauthorized("the access token's user no longer exists".into()))?;
+    let sid = claims.sid.clone();
+    let found = state
+        .db
+        .run(move |conn| repo::principal(conn, &sid))
+        .await?;
+    let (session, user) = found.ok_or_else(|| {
+        AppError::Unauthorized("the access token's session has ended; log in again".into())
+    })?;
+    if session.user_id != claims.sub {
+        return Err(AppError::Unauthorized("the access token is invalid".into()));
+    }
+    if session.revoked_at.is_some() {
+        return Err(AppError::Unauthorized(
+            "the access token's session has been revoked; log in again".into(),
+        ));
+    }
     if !user.active {
         return Err(AppError::Unauthorized("the user is disabled".into()));
     }
@@ -59,7 +91,13 @@ async fn authenticate(state: web::Data<AppState>, token: String) -> Result<AuthU
     }
     let role = Role::parse(&user.role)
         .ok_or_else(|| AppError::internal("stored user has an unknown role"))?;
-    Ok(AuthUser { id: user.id, role })
+    let kind = SessionKind::parse(&session.kind)
+        .ok_or_else(|| AppError::internal("stored session has an unknown kind"))?;
+    Ok(AuthSession {
+        user: AuthUser { id: user.id, role },
+        session_id: session.id,
+        kind,
+    })
 }
 
 fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
@@ -68,7 +106,7 @@ fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
         .ok_or_else(|| AppError::internal("application state missing"))
 }
 
-impl FromRequest for AuthUser {
+impl FromRequest for AuthSession {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
@@ -84,6 +122,35 @@ impl FromRequest for AuthUser {
     }
 }
 
+impl FromRequest for AuthUser {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let session = AuthSession::from_request(req, payload);
+        Box::pin(async move { Ok(session.await?.user) })
+    }
+}
+
+impl FromRequest for AdminUser {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = AuthUser::from_request(req, payload);
+        Box::pin(async move {
+            let user = user.await?;
+            if user.role == Role::Admin {
+                Ok(Self(user))
+            } else {
+                Err(AppError::Forbidden(
+                    "only admins may manage users and API keys".into(),
+                ))
+            }
+        })
+    }
+}
+
 impl FromRequest for MaybeAuthUser {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
@@ -94,7 +161,7 @@ impl FromRequest for MaybeAuthUser {
         Box::pin(async move {
             match token? {
                 None => Ok(Self(None)),
-                Some(token) => Ok(Self(Some(authenticate(state?, token).await?))),
+                Some(token) => Ok(Self(Some(authenticate(state?, token).await?.user))),
             }
         })
     }

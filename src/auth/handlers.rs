@@ -1,28 +1,97 @@
-//! `/auth` endpoints: log in, and who am I.
+//! `/auth` endpoints: log in, refresh, log out, who am I, change my password, and the OAuth 2.0
+//! client-credentials exchange for API keys.
 
+use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
-use super::dto::{LoginRequest, TokenResponse};
-use super::{password, AuthUser};
-use crate::error::{AppError, Problem};
-use crate::extract::ApiJson;
+use super::dto::{
+    AccessToken, ClientCredentials, LoginRequest, PasswordChange, RefreshRequest, TokenPair,
+};
+use super::models::SessionKind;
+use super::repo::{self as sessions, Refresh};
+use super::throttle::{retry_after_seconds, Attempt};
+use super::{password, AuthSession, AuthUser};
+use crate::api_keys::repo as api_keys;
+use crate::error::{AppError, FieldErrors, Problem};
+use crate::extract::{ApiJson, ApiJsonOrForm};
 use crate::state::AppState;
+use crate::users::domain::check_password;
 use crate::users::dto::User;
-use crate::users::repo;
+use crate::users::models::UserRow;
+use crate::users::repo as users;
 
-/// Exchange an email and password for an access token.
+fn refresh_ttl(state: &AppState) -> chrono::Duration {
+    chrono::Duration::seconds(i64::try_from(state.config.refresh_token_ttl).unwrap_or(86_400))
+}
+
+fn begin_attempt(state: &AppState, email: &str) -> Result<Attempt, AppError> {
+    state
+        .throttle
+        .begin(email)
+        .map_err(|wait| AppError::TooManyRequests {
+            retry_after: retry_after_seconds(wait),
+        })
+}
+
+fn pair_response(
+    state: &AppState,
+    user_id: &str,
+    session_id: &str,
+    refresh_token: String,
+) -> Result<HttpResponse, AppError> {
+    let access_token = state.tokens.issue(user_id, session_id)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(TokenPair {
+            access_token,
+            token_type: "Bearer",
+            expires_in: state.tokens.ttl(),
+            refresh_token,
+        }))
+}
+
+/// The active person with this email and password, if the password is right.
+async fn check_login(
+    state: &AppState,
+    email: String,
+    given: String,
+) -> Result<Option<UserRow>, AppError> {
+    let user = state
+        .db
+        .run(move |conn| users::find_by_email(conn, &email))
+        .await?;
+    // Unknown emails cost one Argon2 verification too, so timing does not reveal accounts.
+    web::block(move || match user {
+        Some(u) if password::verify(&u.password_hash, &given) && u.active => Some(u),
+        Some(_) => None,
+        None => {
+            password::verify_dummy(&given);
+            None
+        }
+    })
+    .await
+    .map_err(|_| AppError::internal("password check was cancelled"))
+}
+
+/// Exchange an email and password for an access token and a refresh token.
+///
+/// After 10 failed logins for one email within 15 minutes, every attempt for that email gets a
+/// 429 with `Retry-After`, even with the right password, until the oldest failure is 15 minutes
+/// old.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/login",
     tag = "auth",
     request_body = LoginRequest,
     responses(
-        (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 200, description = "Logged in", body = TokenPair),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong email or password, or a disabled account", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed logins for this email", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds until the next attempt is allowed"))),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
     )
 )]
@@ -34,29 +103,89 @@ pub async fn login(
         email,
         password: given,
     } = body.0;
-    let user = state
+    let attempt = begin_attempt(&state, &email)?;
+    let checked = check_login(&state, email, given).await;
+    // Only a wrong password (or unknown email) stays counted; an outage is no guess.
+    if !matches!(checked, Ok(None)) {
+        state.throttle.release(attempt);
+    }
+    let user = checked?.ok_or_else(|| AppError::Unauthorized("wrong email or password".into()))?;
+    let ttl = refresh_ttl(&state);
+    let user_id = user.id.clone();
+    let (session_id, refresh_token) = state
         .db
-        .run(move |conn| repo::find_by_email(conn, &email))
+        .run(move |conn| sessions::start_login(conn, &user_id, ttl))
         .await?;
-    let verified = web::block(move || match user {
-        Some(u) if password::verify(&u.password_hash, &given) && u.active => Some(u),
-        Some(_) => None,
-        None => {
-            password::verify_dummy(&given);
-            None
-        }
-    })
-    .await
-    .map_err(|_| AppError::internal("password check was cancelled"))?;
-    let user = verified.ok_or_else(|| AppError::Unauthorized("wrong email or password".into()))?;
-    let access_token = state.tokens.issue(&user.id)?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(TokenResponse {
-            access_token,
-            token_type: "Bearer",
-            expires_in: state.tokens.ttl(),
-        }))
+    pair_response(&state, &user.id, &session_id, refresh_token)
+}
+
+/// Exchange a refresh token for a new access token and a new refresh token.
+///
+/// A refresh token works once. Presenting one that was used before is taken as theft: the
+/// whole login it belongs to is revoked, every refresh and access token of it included.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/refresh",
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new token pair", body = TokenPair),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, used, expired or revoked refresh token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+    )
+)]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: ApiJson<RefreshRequest>,
+) -> Result<HttpResponse, AppError> {
+    let presented = body.0.refresh_token;
+    let ttl = refresh_ttl(&state);
+    let outcome = state
+        .db
+        .run(move |conn| sessions::rotate(conn, &presented, ttl))
+        .await?;
+    match outcome {
+        Refresh::Rotated {
+            user_id,
+            session_id,
+            refresh_token,
+        } => pair_response(&state, &user_id, &session_id, refresh_token),
+        Refresh::Refused(why) => Err(AppError::Unauthorized(why.into())),
+    }
+}
+
+/// End the caller's login: its refresh token and every access token of it stop working.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        (status = 403, description = "An API key's tokens end only when the key is revoked", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+    )
+)]
+pub async fn logout(
+    state: web::Data<AppState>,
+    session: AuthSession,
+) -> Result<HttpResponse, AppError> {
+    if session.kind == SessionKind::ApiKey {
+        return Err(AppError::Forbidden(
+            "an API key has no login to end; an admin revokes the key with DELETE /api/v1/api-keys/{id}".into(),
+        ));
+    }
+    let sid = session.session_id;
+    state
+        .db
+        .run(move |conn| sessions::revoke(conn, &sid))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// The signed-in user's own account.
@@ -72,9 +201,126 @@ pub async fn login(
     )
 )]
 pub async fn get_me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, AppError> {
-    let row = state.db.run(move |conn| repo::find(conn, &user.id)).await?;
+    let row = state
+        .db
+        .run(move |conn| users::find(conn, &user.id))
+        .await?;
     let row = row.ok_or_else(|| AppError::Unauthorized("the user no longer exists".into()))?;
     Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "private, no-store"))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .json(User::from(row)))
+}
+
+/// Change the caller's password.
+///
+/// Every session of the caller ends, this one included, so every token issued before the
+/// change stops working; the answer is a fresh token pair for a new session. A wrong
+/// `current_password` counts as a failed login for the caller's email.
+#[utoipa::path(
+    put,
+    path = "/api/v1/auth/me/password",
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = PasswordChange,
+    responses(
+        (status = 200, description = "Changed; a token pair for the new session", body = TokenPair),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        (status = 403, description = "API keys have no password", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Wrong current password, or a new password that is too short", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts for this account", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds until the next attempt is allowed"))),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+    )
+)]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    session: AuthSession,
+    body: ApiJson<PasswordChange>,
+) -> Result<HttpResponse, AppError> {
+    if session.kind == SessionKind::ApiKey {
+        return Err(AppError::Forbidden("API keys have no password".into()));
+    }
+    let PasswordChange {
+        current_password,
+        new_password,
+    } = body.0;
+    let mut errs = FieldErrors::default();
+    check_password(&mut errs, "/new_password", &new_password);
+    errs.finish(())?;
+    let id = session.user.id.clone();
+    let user = state
+        .db
+        .run(move |conn| users::find(conn, &id))
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("the user no longer exists".into()))?;
+    let attempt = begin_attempt(&state, &user.email)?;
+    let stored = user.password_hash.clone();
+    let checked = web::block(move || {
+        password::verify(&stored, &current_password).then(|| password::hash(&new_password))
+    })
+    .await
+    .map_err(|_| AppError::internal("password check was cancelled"));
+    if !matches!(checked, Ok(None)) {
+        state.throttle.release(attempt);
+    }
+    let new_hash = checked?.ok_or_else(|| {
+        AppError::field("/current_password", "is not the account's current password")
+    })??;
+    let ttl = refresh_ttl(&state);
+    let id = user.id.clone();
+    let (session_id, refresh_token) = state
+        .db
+        .run(move |conn| users::change_own_password(conn, &id, &new_hash, ttl))
+        .await?;
+    pair_response(&state, &user.id, &session_id, refresh_token)
+}
+
+/// Exchange an API key for a short-lived access token (OAuth 2.0 client credentials grant).
+///
+/// Send `grant_type=client_credentials` with the key's id as `client_id` and its secret as
+/// `client_secret`, as JSON or as an `application/x-www-form-urlencoded` form. There is no
+/// refresh token: ask again when the access token expires.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/token",
+    tag = "auth",
+    request_body(content(
+        (ClientCredentials = "application/json"),
+        (ClientCredentials = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "An access token for the key", body = AccessToken),
+        (status = 400, description = "Malformed JSON or form", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown or revoked key, or a wrong secret", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is neither JSON nor a form", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Missing or unknown fields, or another grant type", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+    )
+)]
+pub async fn issue_token(
+    state: web::Data<AppState>,
+    body: ApiJsonOrForm<ClientCredentials>,
+) -> Result<HttpResponse, AppError> {
+    let ClientCredentials {
+        client_id,
+        client_secret,
+        ..
+    } = body.0;
+    let key_id = state
+        .db
+        .run(move |conn| api_keys::authenticate(conn, &client_id, &client_secret))
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("invalid client credentials".into()))?;
+    let access_token = state.tokens.issue(&key_id, &key_id)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(AccessToken {
+            access_token,
+            token_type: "Bearer",
+            expires_in: state.tokens.ttl(),
+        }))
 }

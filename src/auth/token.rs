@@ -11,11 +11,13 @@ use crate::error::AppError;
 /// Clock skew tolerated when checking `exp` and `nbf`, in seconds.
 const LEEWAY_SECONDS: u64 = 60;
 
-/// The claims of a Byline access token. Only `sub` and `jti` identify anything; rights are
-/// always read from the user record.
+/// The claims of a Byline access token. `sub` names the user and `sid` the session (a login or
+/// an API key) the token belongs to; rights are always read from the user record, and the token
+/// is good only while its session is.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
+    pub sid: String,
     pub exp: i64,
     pub iat: i64,
     pub nbf: i64,
@@ -58,11 +60,12 @@ impl TokenKeys {
         self.ttl
     }
 
-    /// Issues an access token for the user `sub`.
-    pub fn issue(&self, sub: &str) -> Result<String, AppError> {
+    /// Issues an access token for the user `sub` in the session `sid`.
+    pub fn issue(&self, sub: &str, sid: &str) -> Result<String, AppError> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: sub.to_owned(),
+            sid: sid.to_owned(),
             exp: now + i64::try_from(self.ttl).unwrap_or(900),
             iat: now,
             nbf: now,
@@ -110,9 +113,10 @@ mod tests {
     fn issued_tokens_verify_and_carry_all_registered_claims() {
         let k = keys("0123456789abcdef0123456789abcdef", "byline");
         let claims = k
-            .verify(&k.issue("user-1").expect("issue"))
+            .verify(&k.issue("user-1", "session-1").expect("issue"))
             .expect("verify");
         assert_eq!(claims.sub, "user-1");
+        assert_eq!(claims.sid, "session-1");
         assert_eq!(claims.aud, "byline-api");
         assert_eq!(claims.exp - claims.iat, 900);
         assert!(!claims.jti.is_empty());
@@ -123,8 +127,12 @@ mod tests {
         let a = keys("0123456789abcdef0123456789abcdef", "byline");
         let other_key = keys("ffffffffffffffffffffffffffffffff", "byline");
         let other_iss = keys("0123456789abcdef0123456789abcdef", "elsewhere");
-        assert!(a.verify(&other_key.issue("u").expect("issue")).is_err());
-        assert!(a.verify(&other_iss.issue("u").expect("issue")).is_err());
+        assert!(a
+            .verify(&other_key.issue("u", "s").expect("issue"))
+            .is_err());
+        assert!(a
+            .verify(&other_iss.issue("u", "s").expect("issue"))
+            .is_err());
         assert!(a.verify("not.a.token").is_err());
     }
 }

@@ -17,6 +17,8 @@ pub struct UserRow {
     pub password_changed_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// `person` or `api_key` (see `AccountKind`).
+    pub kind: String,
 }
 
 /// A user to insert.
@@ -32,4 +34,18 @@ pub struct NewUser<'a> {
     pub password_changed_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub kind: &'a str,
+}
+
+/// Changes to a user; `updated_at` is always set, so the changeset is never empty.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub role: Option<String>,
+    pub active: Option<bool>,
+    pub password_hash: Option<String>,
+    pub password_changed_at: Option<NaiveDateTime>,
+    pub updated_at: Option<NaiveDateTime>,
 }

@@ -5,7 +5,7 @@ use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::json;
 
 use crate::both_backends;
-use crate::helpers::{TestApp, JWT_SECRET};
+use crate::helpers::{claims_of, TestApp, JWT_SECRET};
 
 fn token_with(claims: serde_json::Value, secret: &str, alg: jsonwebtoken::Algorithm) -> String {
     encode(
@@ -93,36 +93,46 @@ both_backends! {
 
     async fn forged_expired_and_misaddressed_tokens_are_401(app) {
         let sub = admin_id(&app).await;
+        let sid = claims_of(&app.admin_token)["sid"].as_str().expect("sid").to_owned();
         let now = chrono::Utc::now().timestamp();
-        let good = json!({"sub": sub, "iat": now, "nbf": now, "exp": now + 600, "iss": "byline", "aud": "byline-api", "jti": "j"});
+        let good = json!({"sub": sub, "sid": sid, "iat": now, "nbf": now, "exp": now + 600, "iss": "byline", "aud": "byline-api", "jti": "j"});
         let hs = jsonwebtoken::Algorithm::HS256;
         assert_eq!(app.get("/api/v1/auth/me", Some(&token_with(good.clone(), JWT_SECRET, hs))).await.status, 200);
         let mut cases = vec![
-            token_with(good.clone(), "another-secret-another-secret-another", hs),
-            token_with(good.clone(), JWT_SECRET, jsonwebtoken::Algorithm::HS512),
+            ("signed with another key", token_with(good.clone(), "another-secret-another-secret-another", hs)),
+            ("algorithm swapped to HS512", token_with(good.clone(), JWT_SECRET, jsonwebtoken::Algorithm::HS512)),
         ];
-        for (field, value) in [
-            ("exp", json!(now - 120)),
-            ("nbf", json!(now + 600)),
-            ("iss", json!("someone-else")),
-            ("aud", json!("another-api")),
-            ("sub", json!("01890000-0000-7000-8000-000000000000")),
+        for (what, field, value) in [
+            ("expired", "exp", json!(now - 120)),
+            ("nbf in the future", "nbf", json!(now + 600)),
+            ("wrong iss", "iss", json!("someone-else")),
+            ("wrong aud", "aud", json!("another-api")),
+            ("unknown sub", "sub", json!("01890000-0000-7000-8000-000000000000")),
+            ("unknown sid", "sid", json!("01890000-0000-7000-8000-000000000000")),
+            ("sid that is not an id", "sid", json!("x\u{0}y")),
         ] {
             let mut claims = good.clone();
             claims[field] = value;
-            cases.push(token_with(claims, JWT_SECRET, hs));
+            cases.push((what, token_with(claims, JWT_SECRET, hs)));
         }
+        let mut no_sid = good.clone();
+        no_sid.as_object_mut().expect("object").remove("sid");
+        cases.push(("no sid", token_with(no_sid, JWT_SECRET, hs)));
         let valid = token_with(good.clone(), JWT_SECRET, hs);
         let parts: Vec<&str> = valid.split('.').collect();
         use base64::Engine;
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let none_header = b64.encode(br#"{"alg":"none","typ":"JWT"}"#);
-        cases.push(format!("{none_header}.{}.", parts[1]));
+        cases.push(("alg none", format!("{none_header}.{}.", parts[1])));
+        let rs_header = b64.encode(br#"{"alg":"RS256","typ":"JWT"}"#);
+        cases.push(("RS256 in the header over an HS256 signature", format!("{rs_header}.{}.{}", parts[1], parts[2])));
         let mut tampered = good.clone();
         tampered["sub"] = json!("someone-else");
-        cases.push(format!("{}.{}.{}", parts[0], b64.encode(tampered.to_string()), parts[2]));
-        for token in cases {
-            app.get("/api/v1/auth/me", Some(&token)).await.expect(401);
+        cases.push(("tampered payload", format!("{}.{}.{}", parts[0], b64.encode(tampered.to_string()), parts[2])));
+        for (what, token) in cases {
+            let r = app.get("/api/v1/auth/me", Some(&token)).await;
+            assert_eq!(r.status, 401, "{what}: {}", String::from_utf8_lossy(&r.body));
+            r.expect(401);
         }
     }
 

@@ -232,6 +232,11 @@ impl TestApp {
 
     /// Logs in and returns the access token.
     pub async fn login(&self, email: &str, password: &str) -> String {
+        self.login_pair(email, password).await.access
+    }
+
+    /// Logs in and returns the access and refresh tokens.
+    pub async fn login_pair(&self, email: &str, password: &str) -> Pair {
         let r = self
             .post(
                 "/api/v1/auth/login",
@@ -240,7 +245,32 @@ impl TestApp {
             )
             .await
             .expect(200);
-        r.json()["access_token"].as_str().expect("token").to_owned()
+        Pair::from_response(&r.json())
+    }
+
+    /// Exchanges a refresh token; returns the raw response.
+    pub async fn refresh(&self, refresh_token: &str) -> Resp {
+        self.post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({"refresh_token": refresh_token}),
+        )
+        .await
+    }
+
+    /// Creates a user through the API as the admin; returns its id.
+    pub async fn create_user(&self, email: &str, role: &str, password: &str) -> String {
+        self.post(
+            "/api/v1/users",
+            Some(&self.admin_token),
+            json!({"email": email, "role": role, "password": password}),
+        )
+        .await
+        .expect(201)
+        .json()["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
     }
 
     /// Creates a user with `role` directly in the database and returns a token for it.
@@ -350,6 +380,49 @@ impl TestApp {
             .expect(200)
             .json()
     }
+}
+
+/// An access token with the refresh token issued with it.
+#[derive(Debug, Clone)]
+pub struct Pair {
+    pub access: String,
+    pub refresh: String,
+}
+
+impl Pair {
+    /// Reads a `TokenPair` response body.
+    pub fn from_response(body: &Value) -> Self {
+        Self {
+            access: body["access_token"]
+                .as_str()
+                .expect("access_token")
+                .to_owned(),
+            refresh: body["refresh_token"]
+                .as_str()
+                .expect("refresh_token")
+                .to_owned(),
+        }
+    }
+}
+
+/// The claims of a JWT, decoded without checking anything.
+pub fn claims_of(token: &str) -> Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("a JWT has a payload");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url payload");
+    serde_json::from_slice(&bytes).expect("JSON claims")
+}
+
+/// Signs claims with `secret` and `alg`, as someone holding the key could.
+pub fn sign(claims: &Value, secret: &str, alg: jsonwebtoken::Algorithm) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(alg),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .expect("encode")
 }
 
 /// A complete article body using every part of the content model.

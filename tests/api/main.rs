@@ -3,9 +3,12 @@
 mod helpers;
 
 mod articles;
+mod auth;
 mod children;
 mod crash;
 mod errors;
 mod operations;
 mod queries;
 mod reading;
+mod roles;
+mod users;

@@ -132,6 +132,24 @@ fn every_table_loads_through_the_schema(backend: Backend) {
     article_related::table
         .load::<(String, String, i32)>(&mut *conn)
         .expect("related");
+    byline::auth::repo::start_login(&mut conn, &author.id, chrono::Duration::days(1))
+        .expect("login session");
+    byline::api_keys::repo::create(&mut conn, "Key", Role::Author).expect("api key");
+    assert_eq!(
+        sessions::table
+            .load::<byline::auth::models::SessionRow>(&mut *conn)
+            .expect("sessions")
+            .len(),
+        2
+    );
+    assert!(!refresh_tokens::table
+        .load::<byline::auth::models::RefreshTokenRow>(&mut *conn)
+        .expect("refresh tokens")
+        .is_empty());
+    assert!(!api_keys::table
+        .load::<byline::api_keys::models::ApiKeyRow>(&mut *conn)
+        .expect("api keys")
+        .is_empty());
 }
 
 #[test]
