@@ -133,6 +133,41 @@ fn cases() -> Vec<Case> {
             Published,
             [401, 403, 403, 200, 200],
         ),
+        case(
+            M::POST,
+            "/api/v1/articles/{article}/schedule",
+            Some(r#"{"publish_at": "2099-01-01T00:00:00Z"}"#),
+            Draft,
+            [401, 403, 404, 200, 200],
+        ),
+        case(
+            M::POST,
+            "/api/v1/articles/{article}/schedule",
+            Some(r#"{"publish_at": "2099-01-01T00:00:00Z"}"#),
+            Published,
+            [401, 403, 403, 409, 409],
+        ),
+        case(
+            M::GET,
+            "/api/v1/articles",
+            None,
+            Draft,
+            [200, 200, 200, 200, 200],
+        ),
+        case(
+            M::HEAD,
+            "/api/v1/articles",
+            None,
+            Draft,
+            [200, 200, 200, 200, 200],
+        ),
+        case(
+            M::GET,
+            "/api/v1/tags",
+            None,
+            Published,
+            [200, 200, 200, 200, 200],
+        ),
     ];
     for (segment, _, item) in KINDS {
         let list = format!("/api/v1/articles/{{article}}/{segment}");
