@@ -27,6 +27,20 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI 3.1 document to standard output.
     Openapi,
+    /// Write every user and article to one JSON document (lossless: ids, times, versions and
+    /// the order of every part survive). Password hashes are not exported.
+    Export {
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Load an export into the database in one transaction: all of it or nothing. Existing
+    /// users are kept; an existing article id or slug fails the import. Imported people need a
+    /// password reset before they can log in.
+    Import {
+        /// The export file; standard input when omitted.
+        file: Option<std::path::PathBuf>,
+    },
     /// Manage user accounts directly in the database, without the HTTP API.
     #[command(subcommand)]
     User(UserCommand),

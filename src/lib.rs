@@ -18,5 +18,6 @@ pub mod scheduler;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod transfer;
 pub mod users;
 pub mod validate;

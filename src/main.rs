@@ -33,6 +33,8 @@ fn main() -> ExitCode {
     let result = match command {
         Command::Migrate => migrate(&config),
         Command::User(UserCommand::Create(args)) => create_user(&config, args),
+        Command::Export { output } => export(&config, output),
+        Command::Import { file } => import(&config, file),
         _ => serve(config),
     };
     match result {
@@ -49,6 +51,66 @@ fn migrate(config: &Config) -> Result<(), String> {
     let mut conn = db.get().map_err(|e| e.to_string())?;
     let applied = run_migrations(&mut conn)?;
     println!("applied {applied} migration(s)");
+    Ok(())
+}
+
+fn open_migrated(config: &Config) -> Result<Db, String> {
+    let db = Db::connect(&config.database_url, 1)?;
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    run_migrations(&mut conn)?;
+    Ok(db)
+}
+
+fn export(config: &Config, output: Option<std::path::PathBuf>) -> Result<(), String> {
+    use std::io::Write;
+    let db = open_migrated(config)?;
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    let dump = byline::transfer::export(&mut conn).map_err(|e| e.to_string())?;
+    let json = serde_json::to_vec_pretty(&dump).map_err(|e| e.to_string())?;
+    match output {
+        Some(path) => std::fs::write(&path, json)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(&json).and_then(|()| out.write_all(b"\n"));
+        }
+    }
+    eprintln!(
+        "exported {} users and {} articles",
+        dump.users.len(),
+        dump.articles.len()
+    );
+    Ok(())
+}
+
+fn import(config: &Config, file: Option<std::path::PathBuf>) -> Result<(), String> {
+    use std::io::Read;
+    let mut json = Vec::new();
+    match &file {
+        Some(path) => {
+            json =
+                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        }
+        None => {
+            std::io::stdin()
+                .read_to_end(&mut json)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
+        }
+    }
+    let db = open_migrated(config)?;
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    let report = byline::transfer::import(&mut conn, &json).map_err(|e| match e {
+        byline::error::AppError::Validation(errors) => errors
+            .iter()
+            .map(|f| format!("{}: {}", f.pointer, f.detail))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    })?;
+    println!(
+        "imported {} articles; created {} users, kept {} existing",
+        report.articles, report.users_created, report.users_existing
+    );
     Ok(())
 }
 

@@ -871,3 +871,67 @@ pub fn any_exists(conn: &mut AnyConnection) -> Result<bool, AppError> {
         .optional()?
         .is_some())
 }
+
+/// Inserts an article exactly as exported: its id, slug, status, times, version, author and
+/// the ids of its parts. Related articles are linked afterwards with [`import_related`], once
+/// every article of the import exists.
+pub fn import_article(
+    conn: &mut AnyConnection,
+    draft: &ArticleDraft,
+    echo: &ReadOnlyEcho,
+) -> Result<String, AppError> {
+    let missing = |field: &str| AppError::field(format!("/{field}"), "is required in an import");
+    let id = echo.id.clone().ok_or_else(|| missing("id"))?;
+    let slug = draft.slug.clone().ok_or_else(|| missing("slug"))?;
+    let status = echo.status.ok_or_else(|| missing("status"))?;
+    let created_at = echo
+        .created_at
+        .ok_or_else(|| missing("created_at"))?
+        .naive_utc();
+    let updated_at = echo
+        .updated_at
+        .ok_or_else(|| missing("updated_at"))?
+        .naive_utc();
+    let version = echo.version.ok_or_else(|| missing("version"))?;
+    let author_id = echo.author_id.clone().ok_or_else(|| missing("author_id"))?;
+    let published_at = echo.published_at.map(|t| t.naive_utc());
+    diesel::insert_into(articles::table)
+        .values((
+            articles::id.eq(&id),
+            scalars(draft, slug),
+            articles::status.eq(status.as_str()),
+            articles::publish_at.eq(echo.publish_at.map(|t| t.naive_utc())),
+            articles::published_at.eq(published_at),
+            articles::created_at.eq(created_at),
+            articles::updated_at.eq(updated_at),
+            articles::version.eq(version),
+            articles::author_id.eq(&author_id),
+            articles::listed_at.eq(published_at.unwrap_or(created_at)),
+        ))
+        .execute(conn)?;
+    write_tags(conn, &id, &draft.tags)?;
+    children::repo::insert_list(conn, &id, ChildKind::KeyTakeaway, &draft.key_takeaways)?;
+    children::repo::insert_list(conn, &id, ChildKind::Quote, &draft.quotes)?;
+    children::repo::insert_list(conn, &id, ChildKind::Highlight, &draft.highlights)?;
+    children::repo::insert_list(conn, &id, ChildKind::RiskNote, &draft.risk_notes)?;
+    search::reindex(conn, &id)?;
+    Ok(id)
+}
+
+/// Links an imported article to its related articles, in order.
+pub fn import_related(
+    conn: &mut AnyConnection,
+    id: &str,
+    related: &[String],
+    admin: &AuthUser,
+) -> Result<(), AppError> {
+    write_related(conn, id, related, admin)
+}
+
+/// Every article id, oldest first (for exports).
+pub fn all_ids(conn: &mut AnyConnection) -> Result<Vec<String>, AppError> {
+    Ok(articles::table
+        .order((articles::created_at.asc(), articles::id.asc()))
+        .select(articles::id)
+        .load(conn)?)
+}

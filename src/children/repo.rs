@@ -226,3 +226,22 @@ pub fn replace(
     }
     Ok(())
 }
+
+/// Inserts a whole list into an article that has none of this kind yet, keeping the ids the
+/// drafts carry (a lossless import); drafts without an id get a new one.
+pub fn insert_list(
+    conn: &mut AnyConnection,
+    article_id: &str,
+    kind: ChildKind,
+    drafts: &[ChildDraft],
+) -> Result<(), AppError> {
+    for (i, draft) in drafts.iter().enumerate() {
+        let position = i32::try_from(i + 1).map_err(|_| AppError::internal("position overflow"))?;
+        let id = draft
+            .id
+            .clone()
+            .unwrap_or_else(|| Uuid::now_v7().to_string());
+        insert_row(conn, &id, article_id, kind, position, &draft.fields)?;
+    }
+    Ok(())
+}

@@ -11,4 +11,5 @@ mod operations;
 mod queries;
 mod reading;
 mod roles;
+mod transfer;
 mod users;
