@@ -7,7 +7,7 @@
 # BYLINE_BINARY defaults to ${CARGO_TARGET_DIR:-/var/tmp/byline-target}/release/byline. It runs
 # on a temporary SQLite database. The screenshot goes to $CARGO_TARGET_DIR/swagger-ui.png.
 set -euo pipefail
-# shellcheck source=ci/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 BIN="${1:-$CI_TARGET_DIR/release/byline}"

@@ -9,17 +9,22 @@
 #   BYLINE_TEST_POSTGRES_URL          server on which a fresh database is created and dropped
 #                                     (default postgres://postgres@127.0.0.1/postgres)
 #   BYLINE_CONFORMANCE_BACKENDS       "sqlite postgres" (default), or one of them
-#   BYLINE_CONFORMANCE_MAX_EXAMPLES   test cases per operation and phase (default 100)
+#   BYLINE_CONFORMANCE_MAX_EXAMPLES   test cases per operation and phase (default 200)
 #   BYLINE_CONFORMANCE_SEED           seed, to replay a run (default: random, printed)
 #   BYLINE_CONFORMANCE_REPORT_DIR     JUnit and JSON reports (default $CARGO_TARGET_DIR/conformance)
+#
+# Each backend: start Byline on a free 127.0.0.1 port with a known admin password and the demo
+# article, log in as admin@localhost, create fixture articles (conformance/seed.py), then run
+# schemathesis over every operation of the served document with the admin's bearer token. Exit
+# status 1 on any failed check, any error, a crash or a panic.
 set -euo pipefail
-# shellcheck source=ci/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 BIN="${1:-$CI_TARGET_DIR/release/byline}"
 PG_URL="${BYLINE_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1/postgres}"
 BACKENDS="${BYLINE_CONFORMANCE_BACKENDS:-sqlite postgres}"
-MAX_EXAMPLES="${BYLINE_CONFORMANCE_MAX_EXAMPLES:-100}"
+MAX_EXAMPLES="${BYLINE_CONFORMANCE_MAX_EXAMPLES:-200}"
 SEED="${BYLINE_CONFORMANCE_SEED:-$(python3 -c 'import random; print(random.randrange(2**31))')}"
 REPORT_DIR="${BYLINE_CONFORMANCE_REPORT_DIR:-$CI_TARGET_DIR/conformance}"
 VENV="$CI_CACHE_DIR/venv"
@@ -55,9 +60,11 @@ cleanup() {
     local rc=$?
     ci_stop_byline
     if [ -n "$PG_DB" ]; then
-        psql "$PG_URL" -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null \
-            && ci_log "dropped database $PG_DB" \
-            || ci_log "could not drop database $PG_DB"
+        if psql "$PG_URL" -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null; then
+            ci_log "dropped database $PG_DB"
+        else
+            ci_log "could not drop database $PG_DB"
+        fi
     fi
     rm -rf "$WORK"
     exit "$rc"
@@ -70,19 +77,14 @@ mkdir -p "$REPORT_DIR"
 summary=()
 failed=()
 
-# run_backend NAME DATABASE_URL
-run_backend() {
-    local name="$1" db_url="$2" dir="$WORK/$1" token rc started=$SECONDS
-    mkdir -p "$dir"
-    rm -rf "${REPORT_DIR:?}/$name"
-    ci_log "$name: starting $BIN"
-    ci_start_byline "$BIN" "$db_url" "$dir"
-    token="$(ci_login)"
-    "$VENV/bin/python" "$CI_DIR/conformance/seed.py" "$BYLINE_URL" "$token" \
-        "$CI_ADMIN_EMAIL" "$CI_ADMIN_PASSWORD" "$dir/schemathesis.toml"
+# Operations that end the caller's own login. They run last, in a pass of their own with a
+# token of their own, so that they cannot take the credentials away from the other operations.
+SESSION_ENDING_PATHS='^/api/v1/auth/logout$'
 
-    ci_log "$name: schemathesis against $BYLINE_URL/api-docs/openapi.json (seed $SEED, max examples $MAX_EXAMPLES)"
-    set +e
+# st_run DIR TOKEN REPORT_NAME [schemathesis options...]
+st_run() {
+    local dir="$1" token="$2" report="$3"
+    shift 3
     (
         cd "$dir" &&
             timeout --kill-after=10 900 "$VENV/bin/schemathesis" --config-file "$dir/schemathesis.toml" \
@@ -96,13 +98,45 @@ run_backend() {
                 --request-timeout 10 \
                 --generation-database none \
                 --no-color \
-                --report junit,json \
-                --report-dir "$REPORT_DIR/$name" \
-                --report-junit-path "$REPORT_DIR/$name/junit.xml" \
-                --report-json-path "$REPORT_DIR/$name/report.json"
+                --report junit,json,har \
+                --report-junit-path "$REPORT_DIR/$report.junit.xml" \
+                --report-json-path "$REPORT_DIR/$report.json" \
+                --report-har-path "$dir/$report.har" \
+                "$@"
     )
-    rc=$?
-    set -e
+}
+
+# run_backend NAME DATABASE_URL
+run_backend() {
+    local name="$1" db_url="$2" dir="$WORK/$1" token ending_token ending op rc=0 started=$SECONDS
+    local exclude=() include=() reports=()
+    mkdir -p "$dir"
+    rm -f "$REPORT_DIR/$name".* "$REPORT_DIR/$name"-*
+    ci_log "$name: starting $BIN"
+    ci_start_byline "$BIN" "$db_url" "$dir"
+    # Both tokens are taken before any fuzzing, which may lock the admin's email by failed logins.
+    token="$(ci_login)"
+    ending_token="$(ci_login)"
+    "$VENV/bin/python" "$CI_DIR/conformance/seed.py" "$BYLINE_URL" "$token" "$dir/schemathesis.toml"
+    curl -fsS "$BYLINE_URL/api-docs/openapi.json" -o "$dir/openapi.json"
+    ending="$("$VENV/bin/python" "$CI_DIR/conformance/operations.py" "$dir/openapi.json" "$SESSION_ENDING_PATHS")"
+    for op in $ending; do
+        exclude+=(--exclude-operation-id "$op")
+        include+=(--include-operation-id "$op")
+    done
+
+    ci_log "$name: schemathesis on $BYLINE_URL/api-docs/openapi.json (seed $SEED, max examples $MAX_EXAMPLES${ending:+, all but $ending})"
+    st_run "$dir" "$token" "$name" "${exclude[@]}" || rc=1
+    reports+=("$REPORT_DIR/$name.json")
+    # Whether the main pass kept working credentials to its end (a fuzzed request may disable or
+    # demote the admin); if not, many of its later requests only reached the 401/403 paths.
+    local me
+    me="$(curl -sS -o /dev/null -w '%{http_code}' "$BYLINE_URL/api/v1/auth/me" -H "Authorization: Bearer $token" || true)"
+    if [ ${#include[@]} -gt 0 ]; then
+        ci_log "$name: schemathesis on $ending alone, with a token of its own"
+        st_run "$dir" "$ending_token" "$name-session-ending" "${include[@]}" || rc=1
+        reports+=("$REPORT_DIR/$name-session-ending.json")
+    fi
 
     if ! kill -0 "$BYLINE_PID" 2>/dev/null; then
         ci_log "$name: Byline is no longer running; the end of its log:"
@@ -117,15 +151,9 @@ run_backend() {
     ci_stop_byline
 
     local counts
-    counts="$("$VENV/bin/python" - "$REPORT_DIR/$name/report.json" <<'EOF' || echo "no report"
-import json, sys
-r = json.load(open(sys.argv[1]))
-o, t = r["operations"], r["test_cases"]
-print(f"{o['tested']}/{o['total']} operations, {t['generated']} test cases, "
-      f"{t['unique_failures']} unique failures, {len(r['errors'])} errors")
-EOF
-)"
-    summary+=("$name: $counts, exit $rc, $((SECONDS - started)) s")
+    counts="$("$VENV/bin/python" "$CI_DIR/conformance/summary.py" "${reports[@]}" -- "$dir"/*.har || echo "no report")"
+    [ "$me" = 200 ] || counts="$counts; WARNING: the token stopped working during the run (GET /auth/me: $me)"
+    summary+=("$name: $counts; exit $rc; $((SECONDS - started)) s")
     [ "$rc" -eq 0 ] || failed+=("$name")
 }
 

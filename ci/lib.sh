@@ -1,9 +1,14 @@
 # Shared helpers for the scripts in ci/. Source it; do not run it.
 # shellcheck shell=bash
 
+# These are for the scripts that source this file.
+# shellcheck disable=SC2034
 CI_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck disable=SC2034
 REPO_DIR="$(cd "$CI_DIR/.." && pwd)"
+# shellcheck disable=SC2034
 CI_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/byline-target}"
+# shellcheck disable=SC2034
 CI_CACHE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/byline-ci"
 
 # Known credentials for the throwaway servers the scripts start. Never used elsewhere.
@@ -37,15 +42,18 @@ ci_node_modules() {
     if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
         ci_apt_install nodejs npm
     fi
+    # shellcheck disable=SC2016
     node -e '
         const [maj, min] = process.versions.node.split(".").map(Number);
         if (maj < 20 || (maj === 20 && min < 19)) {
             console.error(`Node.js ${process.versions.node} is too old: ci/ needs 20.19 or newer`);
             process.exit(1);
         }' || exit 1
+    # The stamp names the lock file's digest and this checkout's path, so that a node_modules
+    # copied or checked out from elsewhere is installed afresh.
     local stamp="$CI_DIR/node_modules/.byline-ci-lock.sha256"
     local want
-    want="$(sha256sum "$CI_DIR/package-lock.json" | cut -d' ' -f1)"
+    want="$(sha256sum "$CI_DIR/package-lock.json" | cut -d' ' -f1) $CI_DIR"
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         ci_log "npm ci (ci/package-lock.json)"
         (cd "$CI_DIR" && npm ci --no-audit --no-fund --loglevel=error) >&2
@@ -108,8 +116,8 @@ ci_wait_ready() {
 ci_stop_byline() {
     if [ -n "${BYLINE_PID:-}" ] && kill -0 "$BYLINE_PID" 2>/dev/null; then
         kill "$BYLINE_PID" 2>/dev/null || true
-        local i
-        for i in $(seq 1 50); do
+        local _
+        for _ in $(seq 1 50); do
             kill -0 "$BYLINE_PID" 2>/dev/null || break
             sleep 0.1
         done

@@ -4,7 +4,7 @@
 #
 #   ci/lint-openapi.sh [OPENAPI_FILE]     (default: openapi/openapi.json)
 set -euo pipefail
-# shellcheck source=ci/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SPEC="${1:-$REPO_DIR/openapi/openapi.json}"

@@ -9,7 +9,7 @@
 #
 # The generated file, ci/typescript/generated/byline-api.d.ts, is not committed.
 set -euo pipefail
-# shellcheck source=ci/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SPEC="${BYLINE_OPENAPI:-$REPO_DIR/openapi/openapi.json}"
@@ -27,7 +27,7 @@ ci_log "openapi-typescript $("$BIN/openapi-typescript" --version): $SPEC"
 # openapi-typescript lints the document first, with ci/typescript/redocly.yaml.
 (cd "$TS_DIR" && "$BIN/openapi-typescript" "$SPEC" --redocly redocly.yaml -o "$GEN/byline-api.d.ts")
 
-ci_log "$("$BIN/tsc" --version): tsc --noEmit -p ci/typescript"
+ci_log "tsc $("$BIN/tsc" --version | sed "s/^Version //"): tsc --noEmit -p ci/typescript"
 "$BIN/tsc" --noEmit -p "$TS_DIR"
 ci_log "frontend.ts type-checks against the generated types"
 

@@ -19,6 +19,24 @@ const TITLE = "Created from Swagger UI";
 const BODY = JSON.stringify({ title: TITLE, dek: "Written through Try it out.", tags: ["swagger-ui"] }, null, 2);
 
 const step = (text) => console.log(`swagger-ui: ${text}`);
+
+// A screenshot of the operation from its header down to the live response (the documented
+// responses below it are left out), or of the whole page when those are not there.
+async function shoot(page, path, top, bottom) {
+    const box = async (locator) =>
+        locator.evaluate((el) => {
+            const r = el.getBoundingClientRect();
+            return { x: r.left + window.scrollX, y: r.top + window.scrollY, bottom: r.bottom + window.scrollY, width: r.width };
+        });
+    try {
+        const a = await box(top);
+        const b = await box(bottom);
+        const clip = { x: Math.max(0, a.x - 8), y: Math.max(0, a.y - 8), width: a.width + 16, height: b.bottom - a.y + 24 };
+        await page.screenshot({ path, fullPage: true, clip });
+    } catch {
+        await page.screenshot({ path, fullPage: true });
+    }
+}
 const userDataDir = mkdtempSync(join(tmpdir(), "byline-chromium-"));
 const problems = [];
 
@@ -41,6 +59,7 @@ const context = await chromium.launchPersistentContext(userDataDir, {
     timeout: 60_000,
 });
 
+let page;
 try {
     const allowedOrigin = new URL(baseUrl).origin;
     await context.route("**/*", (route) => {
@@ -52,7 +71,7 @@ try {
         return route.abort("blockedbyclient");
     });
 
-    const page = context.pages()[0] ?? (await context.newPage());
+    page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(20_000);
     page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
     page.on("console", (msg) => {
@@ -95,9 +114,7 @@ try {
     const status = (await live.locator("tbody .response .response-col_status").first().innerText()).trim();
     const curl = await operation.locator(".curl-command").innerText();
     const responseBody = await live.locator(".response-col_description pre.microlight").first().innerText();
-    await operation.scrollIntoViewIfNeeded();
-    await operation.screenshot({ path: screenshot });
-    await page.screenshot({ path: screenshot.replace(/\.png$/, "-page.png"), fullPage: false });
+    await shoot(page, screenshot, operation, live);
 
     assert.equal(status, "201", `the live response shows status ${status}, expected 201; body: ${responseBody}`);
     assert.match(curl, /Authorization: Bearer /, "the request Swagger UI sent had no bearer token");
@@ -115,6 +132,13 @@ try {
 
     assert.deepEqual(problems, [], "the page had errors or tried to leave 127.0.0.1");
     step(`OK; screenshot ${screenshot}`);
+} catch (err) {
+    if (page) {
+        await page.screenshot({ path: screenshot, fullPage: true }).catch(() => {});
+        console.error(`swagger-ui: FAILED; screenshot of the page: ${screenshot}`);
+    }
+    for (const problem of problems) console.error(`swagger-ui: ${problem}`);
+    throw err;
 } finally {
     await context.close();
     rmSync(userDataDir, { recursive: true, force: true });

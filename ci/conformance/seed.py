@@ -9,7 +9,7 @@ so that generated values are still tried as well.
 DELETE operations get their own articles, so that deleting them does not take the data away
 from the other operations.
 
-Usage: seed.py BASE_URL TOKEN ADMIN_EMAIL ADMIN_PASSWORD OUTPUT_TOML
+Usage: seed.py BASE_URL TOKEN OUTPUT_TOML
 """
 
 import json
@@ -75,7 +75,7 @@ def toml_list(values):
 
 
 def main():
-    base, token, email, password, output = sys.argv[1:6]
+    base, token, output = sys.argv[1:4]
     base = base.rstrip("/")
 
     demo = request(base, token, "GET", "/api/v1/articles?limit=100")["data"]
@@ -94,8 +94,6 @@ def main():
         "parent_ids": [parent["id"]],
         "doomed_article_ids": [a["id"] for a in doomed],
         "doomed_parent_ids": [doomed_parent["id"]],
-        "admin_email": [email],
-        "admin_password": [password],
     }
     for field, suffix, _ in KINDS.values():
         dictionaries[f"{suffix}_ids"] = [item["id"] for item in parent[field]]
@@ -132,7 +130,6 @@ def main():
             [f"delete_{suffix}"],
             {"path.id": binding("doomed_parent_ids", 0.8), "path.child_id": binding(f"doomed_{suffix}_ids", 0.8)},
         )
-    operation(["login"], {"body.email": binding("admin_email", 0.5), "body.password": binding("admin_password", 0.5)})
 
     with open(output, "w") as f:
         f.write("\n".join(lines) + "\n")
