@@ -77,9 +77,11 @@ mkdir -p "$REPORT_DIR"
 summary=()
 failed=()
 
-# Operations that end the caller's own login. They run last, in a pass of their own with a
-# token of their own, so that they cannot take the credentials away from the other operations.
-SESSION_ENDING_PATHS='^/api/v1/auth/logout$'
+# Operations that can end the caller's own login: logout, a password change (which ends every
+# session of the caller), and the admin's own account changed or reset through /users/{id}.
+# They run last, in a pass of their own with a token of their own, so that they cannot take the
+# credentials away from the other operations.
+SESSION_ENDING_PATHS='^/api/v1/auth/logout$|^/api/v1/auth/me/password$|^/api/v1/users/\{id\}$'
 
 # st_run DIR TOKEN REPORT_NAME [schemathesis options...]
 st_run() {

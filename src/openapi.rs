@@ -53,6 +53,7 @@ impl Modify for BearerScheme {
         risk_notes::get_risk_note, risk_notes::update_risk_note, risk_notes::delete_risk_note,
         health::healthz, health::readyz,
     ),
+    components(schemas(crate::articles::list::SortParam, crate::articles::list::IncludeParam)),
     modifiers(&BearerScheme),
     tags(
         (name = "articles", description = "Articles as whole documents, and their workflow"),

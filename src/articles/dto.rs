@@ -202,6 +202,7 @@ pub struct RelatedArticle {
     /// Its headline.
     pub title: String,
     /// When it was first published, if it was.
+    #[schema(required = true)]
     pub published_at: Option<DateTime<Utc>>,
 }
 
@@ -218,20 +219,28 @@ pub struct Article {
     /// Headline.
     pub title: String,
     /// Standfirst under the headline.
+    #[schema(required = true)]
     pub dek: Option<String>,
     /// Title for search engines.
+    #[schema(required = true)]
     pub seo_title: Option<String>,
     /// Description for search engines.
+    #[schema(required = true)]
     pub seo_description: Option<String>,
     /// A short summary.
+    #[schema(required = true)]
     pub summary: Option<String>,
     /// The article text in Markdown.
+    #[schema(required = true)]
     pub body: Option<String>,
     /// Analysis in Markdown.
+    #[schema(required = true)]
     pub analysis: Option<String>,
     /// A label above the headline.
+    #[schema(required = true)]
     pub kicker: Option<String>,
     /// Attribution of the reporting.
+    #[schema(required = true)]
     pub source: Option<String>,
     /// BCP 47 language tag.
     #[schema(example = "en")]
@@ -241,8 +250,10 @@ pub struct Article {
     /// Where the article is in its life.
     pub status: ArticleStatus,
     /// When a scheduled article will be published.
+    #[schema(required = true)]
     pub publish_at: Option<DateTime<Utc>>,
     /// When the article was first published; kept when it is unpublished.
+    #[schema(required = true)]
     pub published_at: Option<DateTime<Utc>>,
     /// When the article was created.
     pub created_at: DateTime<Utc>,
@@ -275,16 +286,22 @@ pub struct ArticleSummary {
     /// Headline.
     pub title: String,
     /// Standfirst.
+    #[schema(required = true)]
     pub dek: Option<String>,
     /// Title for search engines.
+    #[schema(required = true)]
     pub seo_title: Option<String>,
     /// Description for search engines.
+    #[schema(required = true)]
     pub seo_description: Option<String>,
     /// A short summary.
+    #[schema(required = true)]
     pub summary: Option<String>,
     /// A label above the headline.
+    #[schema(required = true)]
     pub kicker: Option<String>,
     /// Attribution of the reporting.
+    #[schema(required = true)]
     pub source: Option<String>,
     /// BCP 47 language tag.
     pub language: String,
@@ -293,8 +310,10 @@ pub struct ArticleSummary {
     /// Where the article is in its life.
     pub status: ArticleStatus,
     /// When a scheduled article will be published.
+    #[schema(required = true)]
     pub publish_at: Option<DateTime<Utc>>,
     /// When the article was first published.
+    #[schema(required = true)]
     pub published_at: Option<DateTime<Utc>>,
     /// When the article was created.
     pub created_at: DateTime<Utc>,
@@ -311,6 +330,7 @@ pub struct ArticleSummary {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ArticlePage {
     /// The articles of this page, in the requested order.
+    #[schema(value_type = Vec<ArticleListItem>)]
     pub data: Vec<serde_json::Value>,
     /// Paging information.
     pub meta: crate::children::dto::ListMeta,
@@ -343,4 +363,79 @@ pub struct TagList {
     pub data: Vec<TagCount>,
     /// Paging information (the list is never paged: `next_cursor` is null).
     pub meta: crate::children::dto::ListMeta,
+}
+
+/// An item of a list page: the summary fields, the full document's fields with
+/// `include=children`, or only the fields named by `fields=`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArticleListItem {
+    pub id: Option<String>,
+    pub slug: Option<String>,
+    pub title: Option<String>,
+    pub dek: Option<String>,
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
+    pub summary: Option<String>,
+    /// Only with `include=children`.
+    pub body: Option<String>,
+    /// Only with `include=children`.
+    pub analysis: Option<String>,
+    pub kicker: Option<String>,
+    pub source: Option<String>,
+    pub language: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub status: Option<ArticleStatus>,
+    pub publish_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub version: Option<i64>,
+    pub author_id: Option<String>,
+    /// Only with `include=children`.
+    pub key_takeaways: Option<Vec<KeyTakeaway>>,
+    /// Only with `include=children`.
+    pub quotes: Option<Vec<Quote>>,
+    /// Only with `include=children`.
+    pub highlights: Option<Vec<Highlight>>,
+    /// Only with `include=children`.
+    pub risk_notes: Option<Vec<RiskNote>>,
+    /// Only with `include=children`.
+    pub related: Option<Vec<RelatedArticle>>,
+}
+
+/// The body of `PATCH /articles/{id}`: a JSON merge patch (RFC 7396) of the scalar fields and
+/// tags. Omitted fields stay as they are; `null` removes an optional field. The read-only
+/// fields of `ArticleInput` may be sent unchanged; children and related articles cannot be
+/// patched.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"kicker": "Transport", "dek": null, "tags": ["velmora", "ferries"]}))]
+pub struct ArticlePatch {
+    /// A new slug (see `ArticleInput`); cannot be removed.
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120)]
+    pub slug: Option<String>,
+    /// A new headline, 1–300 characters; cannot be removed.
+    #[schema(min_length = 1, max_length = 300)]
+    pub title: Option<String>,
+    #[schema(max_length = 500)]
+    pub dek: Option<String>,
+    #[schema(max_length = 300)]
+    pub seo_title: Option<String>,
+    #[schema(max_length = 500)]
+    pub seo_description: Option<String>,
+    #[schema(max_length = 2000)]
+    pub summary: Option<String>,
+    #[schema(max_length = 200000)]
+    pub body: Option<String>,
+    #[schema(max_length = 200000)]
+    pub analysis: Option<String>,
+    #[schema(max_length = 300)]
+    pub kicker: Option<String>,
+    #[schema(max_length = 500)]
+    pub source: Option<String>,
+    /// BCP 47 language tag; `null` resets it to `en`.
+    #[schema(max_length = 35)]
+    pub language: Option<String>,
+    /// The whole new list of tags.
+    #[schema(max_items = 20)]
+    pub tags: Option<Vec<String>>,
 }

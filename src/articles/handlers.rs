@@ -10,8 +10,8 @@ use chrono::SubsecRound;
 use super::cache::{self, Cached};
 use super::domain;
 use super::dto::{
-    Article, ArticleInput, ArticlePage, ArticleStatus, ArticleSummary, ScheduleRequest, TagCount,
-    TagList,
+    Article, ArticleInput, ArticlePage, ArticlePatch, ArticleStatus, ArticleSummary,
+    ScheduleRequest, TagCount, TagList,
 };
 use super::list::{self, ListParams, ListQuery, ListedRow};
 use super::repo::{self, Transition};
@@ -107,8 +107,12 @@ pub async fn create_article(
 #[utoipa::path(
     get,
     path = "/api/v1/articles/{id}",
-    tag = "articles",
-    params(("id" = String, Path, description = "The article's id, or its slug")),
+    tag = "articles", security((), ("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The article's id, or its slug"),
+        ("If-None-Match" = Option<String>, Header, description = "ETags of copies the client holds; a match answers 304"),
+        ("If-Modified-Since" = Option<String>, Header, description = "HTTP date; unchanged since answers 304 (ignored with If-None-Match)"),
+    ),
     responses(
         (status = 200, description = "The article", body = Article,
             headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
@@ -227,7 +231,7 @@ pub async fn replace_article(
         ("id" = String, Path, description = "The article's id"),
         ("If-Match" = Option<String>, Header, description = "The ETag the edit is based on"),
     ),
-    request_body(content = Object, content_type = "application/merge-patch+json",
+    request_body(content = ArticlePatch, content_type = "application/merge-patch+json",
         description = "Fields to change; `null` removes an optional field"),
     responses(
         (status = 200, description = "The updated article", body = Article, headers(("ETag" = String))),
@@ -486,8 +490,11 @@ fn collection_response(
 #[utoipa::path(
     get,
     path = "/api/v1/articles",
-    tag = "articles",
-    params(ListParams),
+    tag = "articles", security((), ("bearer" = [])),
+    params(
+        ListParams,
+        ("If-None-Match" = Option<String>, Header, description = "ETag of a page the client holds; a match answers 304"),
+    ),
     responses(
         (status = 200, description = "A page of articles", body = ArticlePage,
             headers(("ETag" = String, description = "Weak ETag of this page"), ("Link" = String, description = "`<…>; rel=\"next\"` when another page follows"), ("Cache-Control" = String))),
@@ -557,9 +564,10 @@ pub async fn list_articles(
 #[utoipa::path(
     get,
     path = "/api/v1/tags",
-    tag = "articles",
+    tag = "articles", security((), ("bearer" = [])),
     responses(
         (status = 200, description = "Tags by use", body = TagList, headers(("ETag" = String, description = "Weak ETag"))),
+        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
     )
@@ -567,6 +575,8 @@ pub async fn list_articles(
 pub async fn list_tags(
     req: HttpRequest,
     state: web::Data<AppState>,
+    // An invalid token is a 401 on every read, even where the answer does not depend on it.
+    _viewer: MaybeAuthUser,
 ) -> Result<HttpResponse, AppError> {
     const MAX_TAGS: i64 = 1000;
     let rows = state
@@ -594,7 +604,7 @@ pub async fn list_tags(
 #[utoipa::path(
     head,
     path = "/api/v1/articles/{id}",
-    tag = "articles",
+    tag = "articles", security((), ("bearer" = [])),
     params(("id" = String, Path, description = "The article's id, or its slug")),
     responses(
         (status = 200, description = "The article exists and is visible", headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
@@ -617,7 +627,7 @@ pub async fn head_article(
 #[utoipa::path(
     head,
     path = "/api/v1/articles",
-    tag = "articles",
+    tag = "articles", security((), ("bearer" = [])),
     params(ListParams),
     responses(
         (status = 200, description = "The page exists", headers(("ETag" = String), ("Link" = String), ("Cache-Control" = String))),

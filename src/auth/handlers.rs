@@ -81,7 +81,7 @@ async fn check_login(
 #[utoipa::path(
     post,
     path = "/api/v1/auth/login",
-    tag = "auth",
+    tag = "auth", security(()),
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenPair),
@@ -126,7 +126,7 @@ pub async fn login(
 #[utoipa::path(
     post,
     path = "/api/v1/auth/refresh",
-    tag = "auth",
+    tag = "auth", security(()),
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair", body = TokenPair),
@@ -286,7 +286,7 @@ pub async fn change_password(
 #[utoipa::path(
     post,
     path = "/api/v1/auth/token",
-    tag = "auth",
+    tag = "auth", security(()),
     request_body(content(
         (ClientCredentials = "application/json"),
         (ClientCredentials = "application/x-www-form-urlencoded"),

@@ -157,8 +157,10 @@ pub struct Quote {
     /// Who said it.
     pub speaker: String,
     /// Where or when it was said.
+    #[schema(required = true)]
     pub context: Option<String>,
     /// A link to the source.
+    #[schema(required = true)]
     pub source_url: Option<String>,
 }
 
@@ -173,10 +175,12 @@ pub struct RiskNote {
     /// A short name for the risk.
     pub title: String,
     /// The explanation.
+    #[schema(required = true)]
     pub body: Option<String>,
     /// How serious it is.
     pub severity: Severity,
     /// A free category such as `political`.
+    #[schema(required = true)]
     pub category: Option<String>,
 }
 
@@ -209,5 +213,6 @@ pub struct ListMeta {
     #[schema(example = 20)]
     pub limit: i64,
     /// The cursor of the next page, or null on the last page.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }

@@ -269,7 +269,7 @@ macro_rules! child_endpoints {
             use crate::state::AppState;
 
             /// List them in position order.
-            #[utoipa::path(get, path = $list_path, tag = $tag,
+            #[utoipa::path(get, path = $list_path, tag = $tag, security((), ("bearer" = [])),
                 params(("id" = String, Path, description = "The article's id")),
                 responses(
                     (status = 200, description = "The list in position order", body = ChildList<$output>, headers(("ETag" = String))),
@@ -282,7 +282,7 @@ macro_rules! child_endpoints {
             }
 
             /// Fetch one.
-            #[utoipa::path(get, path = $item_path, tag = $tag,
+            #[utoipa::path(get, path = $item_path, tag = $tag, security((), ("bearer" = [])),
                 params(("id" = String, Path, description = "The article's id"), ("child_id" = String, Path, description = "The item's id")),
                 responses(
                     (status = 200, description = "The item", body = $output, headers(("ETag" = String))),

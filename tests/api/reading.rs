@@ -254,3 +254,11 @@ both_backends! {
         app.post(&format!("{path}/publish"), None, json!({})).await.expect(401);
     }
 }
+
+both_backends! {
+    async fn an_invalid_token_on_any_read_is_401(app) {
+        for path in ["/api/v1/tags", "/api/v1/articles", "/api/v1/articles/anything"] {
+            app.get(path, Some("not-a-token")).await.expect(401);
+        }
+    }
+}
