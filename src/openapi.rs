@@ -51,7 +51,7 @@ impl Modify for BearerScheme {
         highlights::get_highlight, highlights::update_highlight, highlights::delete_highlight,
         risk_notes::list_risk_notes, risk_notes::create_risk_note, risk_notes::replace_risk_notes,
         risk_notes::get_risk_note, risk_notes::update_risk_note, risk_notes::delete_risk_note,
-        health::healthz, health::readyz,
+        health::healthz, health::readyz, serve_openapi, swagger_ui,
     ),
     components(schemas(crate::articles::list::SortParam, crate::articles::list::IncludeParam)),
     modifiers(&BearerScheme),
@@ -78,3 +78,28 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
 pub fn api_doc_json() -> String {
     api_doc().to_pretty_json().unwrap_or_default()
 }
+
+/// This OpenAPI 3.1 document (Swagger UI at `/swagger-ui/` reads it).
+#[utoipa::path(
+    get,
+    path = "/api-docs/openapi.json",
+    tag = "operations",
+    security(()),
+    responses((status = 200, description = "The OpenAPI document", body = Object, content_type = "application/json"))
+)]
+pub async fn serve_openapi() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("application/json")
+        .body(api_doc_json())
+}
+
+/// Swagger UI, working offline: "Authorize" with an access token enables the write operations.
+/// Served by `utoipa-swagger-ui`; this item only describes the route.
+#[utoipa::path(
+    get,
+    path = "/swagger-ui/",
+    tag = "operations",
+    security(()),
+    responses((status = 200, description = "The Swagger UI page", body = String, content_type = "text/html"))
+)]
+pub async fn swagger_ui() {}

@@ -260,6 +260,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/healthz").route(web::get().to(health::healthz)))
     .service(web::resource("/readyz").route(web::get().to(health::readyz)))
+    // Registered before Swagger UI, which would serve the same document at the same path.
+    .service(web::resource("/api-docs/openapi.json").route(web::get().to(openapi::serve_openapi)))
     .service(
         SwaggerUi::new("/swagger-ui/{_:.*}")
             .url("/api-docs/openapi.json", openapi::api_doc())
