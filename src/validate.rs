@@ -4,6 +4,9 @@
 
 use crate::error::FieldErrors;
 
+/// The slug grammar as a regular expression, for the API description.
+pub const SLUG_PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
+
 /// The slug grammar: lower-case ASCII words joined by single hyphens.
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty()

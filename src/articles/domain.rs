@@ -13,6 +13,8 @@ use crate::validate;
 pub const MAX_TAGS: usize = 20;
 /// Most related articles per article.
 pub const MAX_RELATED: usize = 20;
+/// Longest tag.
+pub const MAX_TAG_CHARS: usize = 50;
 /// Longest slug.
 pub const MAX_SLUG: usize = 120;
 
@@ -111,7 +113,7 @@ pub fn validate(input: ArticleInput) -> Result<(ArticleDraft, ReadOnlyEcho), App
         );
     }
     for (i, tag) in input.tags.iter().enumerate() {
-        if !validate::is_slug(tag) || tag.len() > 50 {
+        if !validate::is_slug(tag) || tag.len() > MAX_TAG_CHARS {
             errs.push(
                 format!("/tags/{i}"),
                 "must be a slug (^[a-z0-9]+(-[a-z0-9]+)*$) of at most 50 characters",

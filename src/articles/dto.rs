@@ -45,6 +45,24 @@ impl ArticleStatus {
     }
 }
 
+/// A tag: a slug of at most 50 characters, distinct within one article. Described by hand
+/// because schema attributes cannot constrain the items of a `Vec<String>`.
+pub struct TagName;
+
+impl utoipa::PartialSchema for TagName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(crate::validate::SLUG_PATTERN))
+            .min_length(Some(1))
+            .max_length(Some(super::domain::MAX_TAG_CHARS))
+            .examples([serde_json::json!("ferries")])
+            .into()
+    }
+}
+
+impl ToSchema for TagName {}
+
 /// A related article as a client may send it back: its id, or the summary object it was given.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(untagged)]
@@ -147,7 +165,7 @@ pub struct ArticleInput {
     pub language: Option<String>,
     /// Up to 20 distinct tags, each a slug of at most 50 characters.
     #[serde(default)]
-    #[schema(max_items = 20, example = json!(["velmora", "ferries"]))]
+    #[schema(value_type = Vec<TagName>, max_items = 20, example = json!(["velmora", "ferries"]))]
     pub tags: Vec<String>,
     /// Read-only: use the publish, unpublish and archive actions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -436,6 +454,6 @@ pub struct ArticlePatch {
     #[schema(max_length = 35)]
     pub language: Option<String>,
     /// The whole new list of tags.
-    #[schema(max_items = 20)]
+    #[schema(value_type = Option<Vec<TagName>>, max_items = 20)]
     pub tags: Option<Vec<String>>,
 }
