@@ -48,20 +48,41 @@ fn queries_to_load(conn: &mut AnyConnection, author: &AuthUser, children: usize)
     counter.load(Ordering::SeqCst)
 }
 
+/// A fresh, migrated database with one editor to write as.
+struct Setup {
+    pool: Db,
+    author: AuthUser,
+    _db: TestDb,
+}
+
+impl Setup {
+    fn new(backend: Backend) -> Option<Self> {
+        let db = TestDb::create(backend)?;
+        let pool = Db::connect(&DatabaseUrl::parse(db.url()).expect("url"), 1).expect("pool");
+        let mut conn = pool.get().expect("conn");
+        run_migrations(&mut conn).expect("migrate");
+        let hash = byline::auth::password::hash("irrelevant-password").expect("hash");
+        let user =
+            byline::users::repo::insert(&mut conn, "q@byline.test", "Q", Role::Editor, &hash)
+                .expect("user");
+        drop(conn);
+        let author = AuthUser {
+            id: user.id,
+            role: Role::Editor,
+        };
+        Some(Self {
+            pool,
+            author,
+            _db: db,
+        })
+    }
+}
+
 fn full_document_costs_a_constant_number_of_queries(backend: Backend) {
-    let Some(db) = TestDb::create(backend) else {
+    let Some(setup) = Setup::new(backend) else {
         return;
     };
-    let pool = Db::connect(&DatabaseUrl::parse(db.url()).expect("url"), 1).expect("pool");
-    let mut conn = pool.get().expect("conn");
-    run_migrations(&mut conn).expect("migrate");
-    let hash = byline::auth::password::hash("irrelevant-password").expect("hash");
-    let user = byline::users::repo::insert(&mut conn, "q@byline.test", "Q", Role::Editor, &hash)
-        .expect("user");
-    let author = AuthUser {
-        id: user.id,
-        role: Role::Editor,
-    };
+    let (mut conn, author) = (setup.pool.get().expect("conn"), setup.author.clone());
     let small = queries_to_load(&mut conn, &author, 1);
     let large = queries_to_load(&mut conn, &author, 150);
     assert_eq!(
@@ -89,19 +110,10 @@ fn full_document_costs_a_constant_number_of_queries_on_postgres() {
 fn every_table_loads_through_the_schema(backend: Backend) {
     use byline::db::schema::*;
     use diesel::prelude::*;
-    let Some(db) = TestDb::create(backend) else {
+    let Some(setup) = Setup::new(backend) else {
         return;
     };
-    let pool = Db::connect(&DatabaseUrl::parse(db.url()).expect("url"), 1).expect("pool");
-    let mut conn = pool.get().expect("conn");
-    run_migrations(&mut conn).expect("migrate");
-    let hash = byline::auth::password::hash("irrelevant-password").expect("hash");
-    let user = byline::users::repo::insert(&mut conn, "s@byline.test", "S", Role::Editor, &hash)
-        .expect("user");
-    let author = AuthUser {
-        id: user.id,
-        role: Role::Editor,
-    };
+    let (mut conn, author) = (setup.pool.get().expect("conn"), setup.author.clone());
     let other = queries_to_load(&mut conn, &author, 1);
     assert!(other > 0);
     let input: ArticleInput = serde_json::from_value(json!({
