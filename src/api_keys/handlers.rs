@@ -28,13 +28,13 @@ fn not_found() -> AppError {
     responses(
         (status = 201, description = "Created; store the secret now", body = NewApiKeySecret,
             headers(("Location" = String, description = "URL of the new key"))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        crate::error::responses::MalformedJson,
+        crate::error::responses::Unauthorized,
         (status = 403, description = "The caller is not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        crate::error::responses::TooLarge,
+        crate::error::responses::NotJson,
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn create_api_key(
@@ -74,9 +74,9 @@ pub async fn create_api_key(
         (status = 200, description = "A page of API keys", body = ApiKeyList,
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when another page follows"))),
         (status = 400, description = "Malformed limit or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        crate::error::responses::Unauthorized,
         (status = 403, description = "The caller is not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn list_api_keys(
@@ -107,10 +107,10 @@ pub async fn list_api_keys(
     params(("id" = String, Path, description = "The key's id")),
     responses(
         (status = 200, description = "The key", body = ApiKey),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        crate::error::responses::Unauthorized,
         (status = 403, description = "The caller is not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such key, or it was revoked", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn get_api_key(
@@ -139,10 +139,10 @@ pub async fn get_api_key(
     params(("id" = String, Path, description = "The key's id")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        crate::error::responses::Unauthorized,
         (status = 403, description = "The caller is not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such key, or it was revoked already", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn delete_api_key(

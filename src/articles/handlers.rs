@@ -73,13 +73,13 @@ fn none_match(req: &HttpRequest, etag: &str) -> bool {
     responses(
         (status = 201, description = "Created", body = Article,
             headers(("Location" = String, description = "URL of the new article"), ("ETag" = String, description = "Strong ETag of the new version"))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        crate::error::responses::MalformedJson,
+        crate::error::responses::Unauthorized,
         (status = 409, description = "Slug already taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        crate::error::responses::TooLarge,
+        crate::error::responses::NotJson,
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn create_article(
@@ -117,9 +117,9 @@ pub async fn create_article(
         (status = 200, description = "The article", body = Article,
             headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
-        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        crate::error::responses::InvalidToken,
         (status = 404, description = "No such article, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn get_article(
@@ -192,16 +192,16 @@ fn document_response(req: &HttpRequest, doc: Cached, public: bool) -> HttpRespon
     request_body = ArticleInput,
     responses(
         (status = 200, description = "The updated article", body = Article, headers(("ETag" = String))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        crate::error::responses::MalformedJson,
+        crate::error::responses::Unauthorized,
         (status = 403, description = "Not allowed to edit this article", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Slug already taken", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        crate::error::responses::PreconditionFailed,
+        crate::error::responses::TooLarge,
+        crate::error::responses::NotJson,
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn replace_article(
@@ -235,16 +235,16 @@ pub async fn replace_article(
         description = "Fields to change; `null` removes an optional field"),
     responses(
         (status = 200, description = "The updated article", body = Article, headers(("ETag" = String))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        crate::error::responses::MalformedJson,
+        crate::error::responses::Unauthorized,
         (status = 403, description = "Not allowed to edit this article", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Slug already taken", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        crate::error::responses::PreconditionFailed,
+        crate::error::responses::TooLarge,
+        crate::error::responses::NotJson,
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn update_article(
@@ -275,11 +275,11 @@ pub async fn update_article(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        crate::error::responses::Unauthorized,
         (status = 403, description = "Not allowed to delete this article", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::PreconditionFailed,
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn delete_article(
@@ -326,11 +326,11 @@ macro_rules! transition_handler {
             ),
             responses(
                 (status = 200, description = "The updated article", body = Article, headers(("ETag" = String))),
-                (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+                crate::error::responses::Unauthorized,
                 (status = 403, description = "Only editors and admins may do this", body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
-                (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
-                (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+                crate::error::responses::PreconditionFailed,
+                crate::error::responses::Unavailable,
             )
         )]
         pub async fn $name(
@@ -376,16 +376,16 @@ transition_handler!(
     request_body = ScheduleRequest,
     responses(
         (status = 200, description = "The scheduled article", body = Article, headers(("ETag" = String))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        crate::error::responses::MalformedJson,
+        crate::error::responses::Unauthorized,
         (status = 403, description = "Only editors and admins may do this", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already published", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        crate::error::responses::PreconditionFailed,
+        crate::error::responses::TooLarge,
+        crate::error::responses::NotJson,
         (status = 422, description = "publish_at missing or not in the future", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn schedule_article(
@@ -500,8 +500,8 @@ fn collection_response(
             headers(("ETag" = String, description = "Weak ETag of this page"), ("Link" = String, description = "`<…>; rel=\"next\"` when another page follows"), ("Cache-Control" = String))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
         (status = 400, description = "Malformed parameter or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::InvalidToken,
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn list_articles(
@@ -567,9 +567,9 @@ pub async fn list_articles(
     tag = "articles", security((), ("bearer" = [])),
     responses(
         (status = 200, description = "Tags by use", body = TagList, headers(("ETag" = String, description = "Weak ETag"))),
-        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        crate::error::responses::InvalidToken,
         (status = 304, description = "Not modified (If-None-Match matched)"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn list_tags(

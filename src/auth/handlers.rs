@@ -85,14 +85,14 @@ async fn check_login(
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenPair),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        crate::error::responses::MalformedJson,
         (status = 401, description = "Wrong email or password, or a disabled account", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        crate::error::responses::TooLarge,
+        crate::error::responses::NotJson,
         (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed logins for this email", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds until the next attempt is allowed"))),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn login(
@@ -130,12 +130,12 @@ pub async fn login(
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair", body = TokenPair),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        crate::error::responses::MalformedJson,
         (status = 401, description = "Unknown, used, expired or revoked refresh token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        crate::error::responses::TooLarge,
+        crate::error::responses::NotJson,
         (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn refresh(
@@ -166,9 +166,9 @@ pub async fn refresh(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Logged out"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        crate::error::responses::Unauthorized,
         (status = 403, description = "An API key's tokens end only when the key is revoked", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn logout(
@@ -196,8 +196,8 @@ pub async fn logout(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's user", body = User),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unauthorized,
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn get_me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, AppError> {
@@ -224,15 +224,15 @@ pub async fn get_me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
     request_body = PasswordChange,
     responses(
         (status = 200, description = "Changed; a token pair for the new session", body = TokenPair),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        crate::error::responses::MalformedJson,
+        crate::error::responses::Unauthorized,
         (status = 403, description = "API keys have no password", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        crate::error::responses::TooLarge,
+        crate::error::responses::NotJson,
         (status = 422, description = "Wrong current password, or a new password that is too short", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts for this account", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds until the next attempt is allowed"))),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn change_password(
@@ -295,10 +295,10 @@ pub async fn change_password(
         (status = 200, description = "An access token for the key", body = AccessToken),
         (status = 400, description = "Malformed JSON or form", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Unknown or revoked key, or a wrong secret", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        crate::error::responses::TooLarge,
         (status = 415, description = "Body is neither JSON nor a form", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing or unknown fields, or another grant type", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn issue_token(

@@ -273,9 +273,9 @@ macro_rules! child_endpoints {
                 params(("id" = String, Path, description = "The article's id")),
                 responses(
                     (status = 200, description = "The list in position order", body = ChildList<$output>, headers(("ETag" = String))),
-                    (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+                    crate::error::responses::InvalidToken,
                     (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
-                    (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+                    crate::error::responses::Unavailable,
                 ))]
             pub async fn $list(state: web::Data<AppState>, viewer: MaybeAuthUser, path: web::Path<String>) -> Result<HttpResponse, AppError> {
                 super::list::<$spec>(state, viewer, path.into_inner()).await
@@ -286,9 +286,9 @@ macro_rules! child_endpoints {
                 params(("id" = String, Path, description = "The article's id"), ("child_id" = String, Path, description = "The item's id")),
                 responses(
                     (status = 200, description = "The item", body = $output, headers(("ETag" = String))),
-                    (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+                    crate::error::responses::InvalidToken,
                     (status = 404, description = "No such article or item", body = Problem, content_type = "application/problem+json"),
-                    (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+                    crate::error::responses::Unavailable,
                 ))]
             pub async fn $get(state: web::Data<AppState>, viewer: MaybeAuthUser, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
                 super::get::<$spec>(state, viewer, path.into_inner()).await
@@ -300,15 +300,15 @@ macro_rules! child_endpoints {
                 request_body = $input,
                 responses(
                     (status = 201, description = "Created", body = $output, headers(("ETag" = String, description = "The article's new ETag"), ("Location" = String))),
-                    (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-                    (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+                    crate::error::responses::MalformedJson,
+                    crate::error::responses::Unauthorized,
                     (status = 403, description = "Not allowed to edit this article", body = Problem, content_type = "application/problem+json"),
                     (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
-                    (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
-                    (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-                    (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+                    crate::error::responses::PreconditionFailed,
+                    crate::error::responses::TooLarge,
+                    crate::error::responses::NotJson,
                     (status = 422, description = "Invalid fields, bad position or too many items", body = Problem, content_type = "application/problem+json"),
-                    (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+                    crate::error::responses::Unavailable,
                 ))]
             pub async fn $create(state: web::Data<AppState>, user: AuthUser, path: web::Path<String>, if_match: IfMatch, body: ApiJson<$input>) -> Result<HttpResponse, AppError> {
                 super::create::<$spec>(state, user, path.into_inner(), if_match, body.0).await
@@ -320,15 +320,15 @@ macro_rules! child_endpoints {
                 request_body(content = Object, content_type = "application/merge-patch+json", description = "Fields to change"),
                 responses(
                     (status = 200, description = "The updated item", body = $output, headers(("ETag" = String, description = "The article's new ETag"))),
-                    (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-                    (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+                    crate::error::responses::MalformedJson,
+                    crate::error::responses::Unauthorized,
                     (status = 403, description = "Not allowed to edit this article", body = Problem, content_type = "application/problem+json"),
                     (status = 404, description = "No such article or item", body = Problem, content_type = "application/problem+json"),
-                    (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
-                    (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-                    (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+                    crate::error::responses::PreconditionFailed,
+                    crate::error::responses::TooLarge,
+                    crate::error::responses::NotJson,
                     (status = 422, description = "Invalid fields or position", body = Problem, content_type = "application/problem+json"),
-                    (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+                    crate::error::responses::Unavailable,
                 ))]
             pub async fn $update(state: web::Data<AppState>, user: AuthUser, path: web::Path<(String, String)>, if_match: IfMatch, body: ApiJson<Map<String, Value>>) -> Result<HttpResponse, AppError> {
                 super::update::<$spec>(state, user, path.into_inner(), if_match, body.0).await
@@ -339,11 +339,11 @@ macro_rules! child_endpoints {
                 params(("id" = String, Path, description = "The article's id"), ("child_id" = String, Path, description = "The item's id"), ("If-Match" = Option<String>, Header, description = "The article's ETag")),
                 responses(
                     (status = 204, description = "Deleted", headers(("ETag" = String, description = "The article's new ETag"))),
-                    (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+                    crate::error::responses::Unauthorized,
                     (status = 403, description = "Not allowed to edit this article", body = Problem, content_type = "application/problem+json"),
                     (status = 404, description = "No such article or item", body = Problem, content_type = "application/problem+json"),
-                    (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
-                    (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+                    crate::error::responses::PreconditionFailed,
+                    crate::error::responses::Unavailable,
                 ))]
             pub async fn $delete(state: web::Data<AppState>, user: AuthUser, path: web::Path<(String, String)>, if_match: IfMatch) -> Result<HttpResponse, AppError> {
                 super::delete::<$spec>(state, user, path.into_inner(), if_match).await
@@ -355,15 +355,15 @@ macro_rules! child_endpoints {
                 request_body = Vec<$input>,
                 responses(
                     (status = 200, description = "The new list", body = ChildList<$output>, headers(("ETag" = String, description = "The article's new ETag"))),
-                    (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-                    (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+                    crate::error::responses::MalformedJson,
+                    crate::error::responses::Unauthorized,
                     (status = 403, description = "Not allowed to edit this article", body = Problem, content_type = "application/problem+json"),
                     (status = 404, description = "No such article", body = Problem, content_type = "application/problem+json"),
-                    (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
-                    (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-                    (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+                    crate::error::responses::PreconditionFailed,
+                    crate::error::responses::TooLarge,
+                    crate::error::responses::NotJson,
                     (status = 422, description = "Invalid items", body = Problem, content_type = "application/problem+json"),
-                    (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+                    crate::error::responses::Unavailable,
                 ))]
             pub async fn $replace(state: web::Data<AppState>, user: AuthUser, path: web::Path<String>, if_match: IfMatch, body: ApiJson<Vec<$input>>) -> Result<HttpResponse, AppError> {
                 super::replace::<$spec>(state, user, path.into_inner(), if_match, body.0).await

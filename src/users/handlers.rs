@@ -32,9 +32,9 @@ pub async fn hash_password(plain: String) -> Result<String, AppError> {
         (status = 200, description = "A page of users", body = UserList,
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when another page follows"))),
         (status = 400, description = "Malformed limit or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        crate::error::responses::Unauthorized,
         (status = 403, description = "The caller is not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn list_users(
@@ -66,14 +66,14 @@ pub async fn list_users(
     responses(
         (status = 201, description = "Created", body = User,
             headers(("Location" = String, description = "URL of the new user"))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        crate::error::responses::MalformedJson,
+        crate::error::responses::Unauthorized,
         (status = 403, description = "The caller is not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A user with this email exists", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        crate::error::responses::TooLarge,
+        crate::error::responses::NotJson,
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn create_user(
@@ -108,10 +108,10 @@ pub async fn create_user(
     params(("id" = String, Path, description = "The user's id")),
     responses(
         (status = 200, description = "The user", body = User),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        crate::error::responses::Unauthorized,
         (status = 403, description = "The caller is not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn get_user(
@@ -144,15 +144,15 @@ pub async fn get_user(
         description = "The fields to change; also accepted as `application/json`"),
     responses(
         (status = 200, description = "The updated user", body = User),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        crate::error::responses::MalformedJson,
+        crate::error::responses::Unauthorized,
         (status = 403, description = "The caller is not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The email is taken, or this would leave no active admin", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        crate::error::responses::TooLarge,
+        crate::error::responses::NotJson,
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn update_user(
@@ -195,11 +195,11 @@ pub async fn update_user(
     params(("id" = String, Path, description = "The user's id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        crate::error::responses::Unauthorized,
         (status = 403, description = "The caller is not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The user authored articles, or is the last active admin", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        crate::error::responses::Unavailable,
     )
 )]
 pub async fn delete_user(
