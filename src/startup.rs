@@ -137,6 +137,7 @@ pub fn prepare_database(db: &Db, config: &Config) -> Result<(), String> {
             .map_err(|e| e.to_string())?
             .map(|u| AuthUser {
                 id: u.id,
+                name: u.name,
                 role: Role::Admin,
             });
         if let Some(admin) = admin {

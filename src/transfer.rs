@@ -82,6 +82,7 @@ pub fn export(conn: &mut AnyConnection) -> Result<Export, AppError> {
     // An admin viewer sees every related article, so no relation is lost.
     let admin = AuthUser {
         id: String::new(),
+        name: String::new(),
         role: Role::Admin,
     };
     let mut articles = Vec::new();
@@ -159,6 +160,7 @@ pub fn import(conn: &mut AnyConnection, json: &[u8]) -> Result<ImportReport, App
         }
         let admin = AuthUser {
             id: String::new(),
+            name: String::new(),
             role: Role::Admin,
         };
         for (id, ids) in related {

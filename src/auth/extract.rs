@@ -22,6 +22,8 @@ use crate::users::domain::Role;
 pub struct AuthUser {
     /// The user's id.
     pub id: String,
+    /// The user's display name, as recorded with revisions and audit entries.
+    pub name: String,
     /// The user's current role.
     pub role: Role,
 }
@@ -94,7 +96,11 @@ async fn authenticate(state: web::Data<AppState>, token: String) -> Result<AuthS
     let kind = SessionKind::parse(&session.kind)
         .ok_or_else(|| AppError::internal("stored session has an unknown kind"))?;
     Ok(AuthSession {
-        user: AuthUser { id: user.id, role },
+        user: AuthUser {
+            id: user.id,
+            name: user.name,
+            role,
+        },
         session_id: session.id,
         kind,
     })

@@ -68,6 +68,7 @@ impl Setup {
         drop(conn);
         let author = AuthUser {
             id: user.id,
+            name: user.name,
             role: Role::Editor,
         };
         Some(Self {
