@@ -2,6 +2,7 @@
 
 pub mod api_keys;
 pub mod articles;
+pub mod audit;
 pub mod auth;
 pub mod children;
 pub mod cli;

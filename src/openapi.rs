@@ -7,6 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::api_keys::handlers as api_keys;
 use crate::articles::handlers as articles;
+use crate::audit::handlers as audit;
 use crate::auth::handlers as auth;
 use crate::children::handlers::{highlights, key_takeaways, quotes, risk_notes};
 use crate::health;
@@ -38,6 +39,7 @@ impl Modify for BearerScheme {
         auth::issue_token,
         users::list_users, users::create_user, users::get_user, users::update_user, users::delete_user,
         api_keys::list_api_keys, api_keys::create_api_key, api_keys::get_api_key, api_keys::delete_api_key,
+        audit::list_audit,
         articles::create_article, articles::get_article, articles::replace_article,
         articles::update_article, articles::delete_article,
         articles::publish_article, articles::unpublish_article, articles::archive_article,
@@ -64,6 +66,7 @@ impl Modify for BearerScheme {
         (name = "auth", description = "Logging in, refreshing and ending sessions, the caller's account, and API key tokens"),
         (name = "users", description = "User accounts (admins only)"),
         (name = "api keys", description = "API keys for publishing clients (admins only)"),
+        (name = "audit", description = "The append-only audit log of sign-ins and changes (admins only)"),
         (name = "operations", description = "Health probes"),
     )
 )]

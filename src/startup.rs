@@ -14,6 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api_keys::handlers as api_keys;
 use crate::articles::handlers as articles;
+use crate::audit::handlers as audit;
 use crate::auth::handlers as auth;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::{password, AuthUser};
@@ -223,6 +224,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .route(web::get().to(api_keys::get_api_key))
                     .route(web::delete().to(api_keys::delete_api_key)),
             )
+            .service(web::resource("/audit").route(web::get().to(audit::list_audit)))
             .service(
                 web::resource("/articles")
                     .route(web::get().to(articles::list_articles))

@@ -5,6 +5,7 @@ use actix_web::{web, HttpResponse};
 
 use super::dto::{ApiKey, ApiKeyInput, ApiKeyList, NewApiKeySecret};
 use super::repo;
+use crate::audit::{ClientIp, Origin};
 use crate::auth::AdminUser;
 use crate::error::{AppError, FieldErrors, Problem};
 use crate::extract::ApiJson;
@@ -39,16 +40,18 @@ fn not_found() -> AppError {
 )]
 pub async fn create_api_key(
     state: web::Data<AppState>,
-    _admin: AdminUser,
+    admin: AdminUser,
+    ip: ClientIp,
     body: ApiJson<ApiKeyInput>,
 ) -> Result<HttpResponse, AppError> {
     let ApiKeyInput { name, role } = body.0;
     let mut errs = FieldErrors::default();
     check_name(&mut errs, "/name", &name);
     errs.finish(())?;
+    let origin = Origin::new(&admin.0, ip);
     let (key, user, secret) = state
         .db
-        .run(move |conn| repo::create(conn, &name, role))
+        .run(move |conn| repo::create(conn, &name, role, &origin))
         .await?;
     let created = ApiKey::from((key, user));
     Ok(HttpResponse::Created()
@@ -147,11 +150,17 @@ pub async fn get_api_key(
 )]
 pub async fn delete_api_key(
     state: web::Data<AppState>,
-    _admin: AdminUser,
+    admin: AdminUser,
+    ip: ClientIp,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    if state.db.run(move |conn| repo::revoke(conn, &id)).await? {
+    let origin = Origin::new(&admin.0, ip);
+    let revoked = state
+        .db
+        .run(move |conn| repo::revoke(conn, &id, &origin))
+        .await?;
+    if revoked {
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(not_found())

@@ -1,9 +1,11 @@
 //! Queries on API keys. No HTTP types here.
 
 use diesel::prelude::*;
+use serde_json::json;
 use uuid::Uuid;
 
 use super::models::{ApiKeyRow, NewApiKey};
+use crate::audit::{self, action, Origin, Target};
 use crate::auth::{repo as sessions, secret};
 use crate::db::schema::{api_keys, users};
 use crate::db::{now, AnyConnection};
@@ -16,11 +18,13 @@ use crate::users::repo as accounts;
 // Never a PHC string, so no password ever verifies against it.
 const NO_PASSWORD: &str = "!api-key";
 
-/// Creates a key with its account and session; returns them and the secret, shown once.
+/// Creates a key with its account and session and records `api_key.create`; returns them and
+/// the secret, shown once.
 pub fn create(
     conn: &mut AnyConnection,
     name: &str,
     role: Role,
+    origin: &Origin,
 ) -> Result<(ApiKeyRow, UserRow, String), AppError> {
     conn.transaction(|conn| {
         let id = Uuid::now_v7().to_string();
@@ -46,6 +50,12 @@ pub fn create(
             })
             .execute(conn)?;
         sessions::start_api_key_session(conn, &id)?;
+        let entry = origin.entry(
+            action::API_KEY_CREATE,
+            Some(Target::api_key(&id)),
+            json!({"name": user.name, "role": user.role}),
+        );
+        audit::record(conn, entry)?;
         let key = find(conn, &id)?
             .map(|(k, _)| k)
             .ok_or_else(|| AppError::internal("inserted API key vanished"))?;
@@ -83,9 +93,9 @@ pub fn list(conn: &mut AnyConnection, page: &Page) -> Result<Vec<(ApiKeyRow, Use
 }
 
 /// Revokes a key: it can no longer obtain tokens and the tokens it has stop working at once.
-/// Its account stays, disabled, as the author of what it wrote. `false` if there was no live
-/// key with this id.
-pub fn revoke(conn: &mut AnyConnection, id: &str) -> Result<bool, AppError> {
+/// Its account stays, disabled, as the author of what it wrote. Records `api_key.revoke`.
+/// `false` if there was no live key with this id.
+pub fn revoke(conn: &mut AnyConnection, id: &str, origin: &Origin) -> Result<bool, AppError> {
     if Uuid::parse_str(id).is_err() {
         return Ok(false);
     }
@@ -101,10 +111,17 @@ pub fn revoke(conn: &mut AnyConnection, id: &str) -> Result<bool, AppError> {
         if revoked == 0 {
             return Ok(false);
         }
-        diesel::update(users::table.find(id))
+        let (name, role) = diesel::update(users::table.find(id))
             .set((users::active.eq(false), users::updated_at.eq(at)))
-            .execute(conn)?;
+            .returning((users::name, users::role))
+            .get_result::<(String, String)>(conn)?;
         sessions::revoke_all(conn, id)?;
+        let entry = origin.entry(
+            action::API_KEY_REVOKE,
+            Some(Target::api_key(id)),
+            json!({"name": name, "role": role}),
+        );
+        audit::record(conn, entry)?;
         Ok(true)
     })
 }

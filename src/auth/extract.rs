@@ -150,7 +150,7 @@ impl FromRequest for AdminUser {
                 Ok(Self(user))
             } else {
                 Err(AppError::Forbidden(
-                    "only admins may manage users and API keys".into(),
+                    "only admins may manage users and API keys and read the audit log".into(),
                 ))
             }
         })

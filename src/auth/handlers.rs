@@ -8,10 +8,11 @@ use super::dto::{
     AccessToken, ClientCredentials, LoginRequest, PasswordChange, RefreshRequest, TokenPair,
 };
 use super::models::SessionKind;
-use super::repo::{self as sessions, Refresh};
+use super::repo::{self as sessions, LoginFailure, Refresh};
 use super::throttle::{retry_after_seconds, Attempt};
 use super::{password, AuthSession, AuthUser};
 use crate::api_keys::repo as api_keys;
+use crate::audit::{ClientIp, Origin};
 use crate::error::{AppError, FieldErrors, Problem};
 use crate::extract::{ApiJson, ApiJsonOrForm};
 use crate::state::AppState;
@@ -50,23 +51,33 @@ fn pair_response(
         }))
 }
 
-/// The active person with this email and password, if the password is right.
+/// The outcome of checking an email and password.
+enum LoginCheck {
+    /// The active person with this email, whose password is right.
+    Passed(UserRow),
+    /// Refused; the account the email names, if any, and why.
+    Failed(Option<UserRow>, LoginFailure),
+}
+
 async fn check_login(
     state: &AppState,
     email: String,
     given: String,
-) -> Result<Option<UserRow>, AppError> {
+) -> Result<LoginCheck, AppError> {
     let user = state
         .db
         .run(move |conn| users::find_by_email(conn, &email))
         .await?;
     // Unknown emails cost one Argon2 verification too, so timing does not reveal accounts.
     web::block(move || match user {
-        Some(u) if password::verify(&u.password_hash, &given) && u.active => Some(u),
-        Some(_) => None,
+        Some(u) if !password::verify(&u.password_hash, &given) => {
+            LoginCheck::Failed(Some(u), LoginFailure::WrongPassword)
+        }
+        Some(u) if !u.active => LoginCheck::Failed(Some(u), LoginFailure::Disabled),
+        Some(u) => LoginCheck::Passed(u),
         None => {
             password::verify_dummy(&given);
-            None
+            LoginCheck::Failed(None, LoginFailure::UnknownEmail)
         }
     })
     .await
@@ -77,7 +88,7 @@ async fn check_login(
 ///
 /// After 10 failed logins for one email within 15 minutes, every attempt for that email gets a
 /// 429 with `Retry-After`, even with the right password, until the oldest failure is 15 minutes
-/// old.
+/// old. Every login and every failed attempt is recorded in the audit log.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/login",
@@ -97,6 +108,7 @@ async fn check_login(
 )]
 pub async fn login(
     state: web::Data<AppState>,
+    ip: ClientIp,
     body: ApiJson<LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
     let LoginRequest {
@@ -104,25 +116,38 @@ pub async fn login(
         password: given,
     } = body.0;
     let attempt = begin_attempt(&state, &email)?;
-    let checked = check_login(&state, email, given).await;
-    // Only a wrong password (or unknown email) stays counted; an outage is no guess.
-    if !matches!(checked, Ok(None)) {
+    let checked = check_login(&state, email.clone(), given).await;
+    // Only a refused password (or unknown email) stays counted; an outage is no guess.
+    if !matches!(checked, Ok(LoginCheck::Failed(..))) {
         state.throttle.release(attempt);
     }
-    let user = checked?.ok_or_else(|| AppError::Unauthorized("wrong email or password".into()))?;
+    let origin = Origin::anonymous(ip);
+    let user = match checked? {
+        LoginCheck::Passed(user) => user,
+        LoginCheck::Failed(account, why) => {
+            state
+                .db
+                .run(move |conn| {
+                    sessions::record_failed_login(conn, &email, account.as_ref(), why, &origin)
+                })
+                .await?;
+            return Err(AppError::Unauthorized("wrong email or password".into()));
+        }
+    };
     let ttl = refresh_ttl(&state);
     let user_id = user.id.clone();
     let (session_id, refresh_token) = state
         .db
-        .run(move |conn| sessions::start_login(conn, &user_id, ttl))
+        .run(move |conn| sessions::log_in(conn, &user, ttl, &origin))
         .await?;
-    pair_response(&state, &user.id, &session_id, refresh_token)
+    pair_response(&state, &user_id, &session_id, refresh_token)
 }
 
 /// Exchange a refresh token for a new access token and a new refresh token.
 ///
 /// A refresh token works once. Presenting one that was used before is taken as theft: the
-/// whole login it belongs to is revoked, every refresh and access token of it included.
+/// whole login it belongs to is revoked, every refresh and access token of it included, and
+/// the audit log records it.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/refresh",
@@ -140,13 +165,15 @@ pub async fn login(
 )]
 pub async fn refresh(
     state: web::Data<AppState>,
+    ip: ClientIp,
     body: ApiJson<RefreshRequest>,
 ) -> Result<HttpResponse, AppError> {
     let presented = body.0.refresh_token;
     let ttl = refresh_ttl(&state);
+    let origin = Origin::anonymous(ip);
     let outcome = state
         .db
-        .run(move |conn| sessions::rotate(conn, &presented, ttl))
+        .run(move |conn| sessions::rotate(conn, &presented, ttl, &origin))
         .await?;
     match outcome {
         Refresh::Rotated {
@@ -174,16 +201,18 @@ pub async fn refresh(
 pub async fn logout(
     state: web::Data<AppState>,
     session: AuthSession,
+    ip: ClientIp,
 ) -> Result<HttpResponse, AppError> {
     if session.kind == SessionKind::ApiKey {
         return Err(AppError::Forbidden(
             "an API key has no login to end; an admin revokes the key with DELETE /api/v1/api-keys/{id}".into(),
         ));
     }
+    let origin = Origin::new(&session.user, ip);
     let sid = session.session_id;
     state
         .db
-        .run(move |conn| sessions::revoke(conn, &sid))
+        .run(move |conn| sessions::log_out(conn, &sid, &origin))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -238,6 +267,7 @@ pub async fn get_me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
 pub async fn change_password(
     state: web::Data<AppState>,
     session: AuthSession,
+    ip: ClientIp,
     body: ApiJson<PasswordChange>,
 ) -> Result<HttpResponse, AppError> {
     if session.kind == SessionKind::ApiKey {
@@ -271,9 +301,10 @@ pub async fn change_password(
     })??;
     let ttl = refresh_ttl(&state);
     let id = user.id.clone();
+    let origin = Origin::new(&session.user, ip);
     let (session_id, refresh_token) = state
         .db
-        .run(move |conn| users::change_own_password(conn, &id, &new_hash, ttl))
+        .run(move |conn| users::change_own_password(conn, &id, &new_hash, ttl, &origin))
         .await?;
     pair_response(&state, &user.id, &session_id, refresh_token)
 }

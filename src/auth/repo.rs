@@ -6,13 +6,16 @@
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
+use serde_json::json;
 use uuid::Uuid;
 
 use super::models::{NewRefreshToken, NewSession, RefreshTokenRow, SessionKind, SessionRow};
 use super::secret;
+use crate::audit::{self, action, Actor, Origin, Target};
 use crate::db::schema::{refresh_tokens, sessions, users};
 use crate::db::{now, AnyConnection};
 use crate::error::AppError;
+use crate::users::domain::normalize_email;
 use crate::users::models::UserRow;
 
 /// How long an access token can outlive the refresh token of its session, at most: sessions
@@ -44,6 +47,85 @@ pub fn start_login(
     refresh_ttl: Duration,
 ) -> Result<(String, String), AppError> {
     conn.transaction(|conn| start_login_in(conn, user_id, refresh_ttl))
+}
+
+/// Starts a login session for a user whose password was just checked, and records
+/// `auth.login` in the same transaction. Returns the session id and its first refresh token.
+pub fn log_in(
+    conn: &mut AnyConnection,
+    user: &UserRow,
+    refresh_ttl: Duration,
+    origin: &Origin,
+) -> Result<(String, String), AppError> {
+    conn.transaction(|conn| {
+        let (session_id, token) = start_login_in(conn, &user.id, refresh_ttl)?;
+        let by = origin.as_actor(Actor::from(user));
+        let entry = by.entry(action::LOGIN, Some(Target::session(&session_id)), json!({}));
+        audit::record(conn, entry)?;
+        Ok((session_id, token))
+    })
+}
+
+/// Why a login was refused, as recorded in `auth.login_failed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginFailure {
+    /// No person account has this email.
+    UnknownEmail,
+    /// The password is wrong.
+    WrongPassword,
+    /// The password is right, but the account is disabled.
+    Disabled,
+}
+
+impl LoginFailure {
+    /// The recorded name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UnknownEmail => "unknown_email",
+            Self::WrongPassword => "wrong_password",
+            Self::Disabled => "disabled",
+        }
+    }
+}
+
+// No account's email is longer; a client's longer input is cut so that it cannot bloat the log.
+const MAX_RECORDED_EMAIL_CHARS: usize = 254;
+
+/// Records `auth.login_failed`: the email tried (never the password), why it failed, and the
+/// account it names when there is one.
+pub fn record_failed_login(
+    conn: &mut AnyConnection,
+    email: &str,
+    account: Option<&UserRow>,
+    why: LoginFailure,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    let email: String = normalize_email(email)
+        .chars()
+        .take(MAX_RECORDED_EMAIL_CHARS)
+        .collect();
+    let entry = origin.entry(
+        action::LOGIN_FAILED,
+        account.map(|u| Target::user(&u.id)),
+        json!({"email": email, "reason": why.as_str()}),
+    );
+    audit::record(conn, entry)
+}
+
+/// Ends the caller's login session and records `auth.logout` in the same transaction.
+pub fn log_out(
+    conn: &mut AnyConnection,
+    session_id: &str,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    conn.transaction(|conn| {
+        // Of two concurrent logouts of one session, only the one that ended it is recorded.
+        if revoke(conn, session_id)? {
+            let entry = origin.entry(action::LOGOUT, Some(Target::session(session_id)), json!({}));
+            audit::record(conn, entry)?;
+        }
+        Ok(())
+    })
 }
 
 fn start_login_in(
@@ -143,19 +225,22 @@ pub enum Refresh {
 }
 
 /// Uses a refresh token once: marks it used and issues the next one of its session. A token
-/// presented a second time revokes its whole session.
+/// presented a second time revokes its whole session and records `auth.refresh_reuse`, with
+/// the token's owner as the actor.
 pub fn rotate(
     conn: &mut AnyConnection,
     presented: &str,
     refresh_ttl: Duration,
+    origin: &Origin,
 ) -> Result<Refresh, AppError> {
-    conn.transaction(|conn| rotate_in(conn, presented, refresh_ttl))
+    conn.transaction(|conn| rotate_in(conn, presented, refresh_ttl, origin))
 }
 
 fn rotate_in(
     conn: &mut AnyConnection,
     presented: &str,
     refresh_ttl: Duration,
+    origin: &Origin,
 ) -> Result<Refresh, AppError> {
     let hash = secret::digest(presented);
     let at = now();
@@ -175,10 +260,11 @@ fn rotate_in(
             refresh_tokens::all_columns,
             sessions::all_columns,
             users::active,
+            users::name,
         ))
-        .first::<(RefreshTokenRow, SessionRow, bool)>(conn)
+        .first::<(RefreshTokenRow, SessionRow, bool, String)>(conn)
         .optional()?;
-    let Some((token, session, active)) = found else {
+    let Some((token, session, active, name)) = found else {
         return Ok(Refresh::Refused("the refresh token is not valid"));
     };
     if session.revoked_at.is_some() {
@@ -188,6 +274,16 @@ fn rotate_in(
     }
     if claimed == 0 {
         revoke(conn, &session.id)?;
+        let owner = Actor {
+            id: session.user_id.clone(),
+            name,
+        };
+        let entry = origin.as_actor(owner).entry(
+            action::REFRESH_REUSE,
+            Some(Target::session(&session.id)),
+            json!({}),
+        );
+        audit::record(conn, entry)?;
         return Ok(Refresh::Refused(
             "the refresh token was used before, so every token of its login has been revoked; log in again",
         ));
@@ -211,16 +307,17 @@ fn rotate_in(
     })
 }
 
-/// Revokes one session: its refresh tokens and access tokens stop working at once.
-pub fn revoke(conn: &mut AnyConnection, session_id: &str) -> Result<(), AppError> {
-    diesel::update(
+/// Revokes one session: its refresh tokens and access tokens stop working at once. `false` if
+/// it was revoked already.
+pub fn revoke(conn: &mut AnyConnection, session_id: &str) -> Result<bool, AppError> {
+    let revoked = diesel::update(
         sessions::table
             .filter(sessions::id.eq(session_id))
             .filter(sessions::revoked_at.is_null()),
     )
     .set(sessions::revoked_at.eq(Some(now())))
     .execute(conn)?;
-    Ok(())
+    Ok(revoked > 0)
 }
 
 /// Revokes every session of a user.

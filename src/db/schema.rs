@@ -124,3 +124,18 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_children,
     article_related,
 );
+
+// Never joined with the tables above: entries name users and articles without foreign keys.
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor_name -> Nullable<Text>,
+        action -> Text,
+        target_type -> Nullable<Text>,
+        target_id -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        detail -> Text,
+    }
+}

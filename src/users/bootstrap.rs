@@ -5,6 +5,7 @@ use rand::distributions::{Alphanumeric, DistString};
 use super::domain::{parse_new_account, Role};
 use super::dto::User;
 use super::repo;
+use crate::audit::Origin;
 use crate::auth::password;
 use crate::db::{run_migrations, DatabaseUrl, Db};
 use crate::error::AppError;
@@ -14,8 +15,8 @@ pub fn random_password() -> String {
     Alphanumeric.sample_string(&mut rand::thread_rng(), 20)
 }
 
-/// Migrates the database and creates a person account in it. Errors are one line each,
-/// naming the command-line option at fault.
+/// Migrates the database and creates a person account in it, recorded in the audit log with no
+/// actor and no IP. Errors are one line each, naming the command-line option at fault.
 pub fn create_user(
     url: &DatabaseUrl,
     email: &str,
@@ -31,12 +32,13 @@ pub fn create_user(
         .get()
         .map_err(|_| format!("cannot connect to the {} database", url.backend_name()))?;
     run_migrations(&mut conn)?;
-    let row = repo::insert(
+    let row = repo::create(
         &mut conn,
         &account.email,
         &account.name,
         account.role,
         &hash,
+        &Origin::default(),
     )
     .map_err(describe)?;
     Ok(User::from(row))

@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 use super::domain::{parse_new_account, parse_patch};
 use super::dto::{User, UserInput, UserList, UserPatch};
 use super::repo::{self, UserUpdate};
+use crate::audit::{ClientIp, Origin};
 use crate::auth::{password, AdminUser};
 use crate::error::{AppError, Problem};
 use crate::extract::ApiJson;
@@ -78,7 +79,8 @@ pub async fn list_users(
 )]
 pub async fn create_user(
     state: web::Data<AppState>,
-    _admin: AdminUser,
+    admin: AdminUser,
+    ip: ClientIp,
     body: ApiJson<UserInput>,
 ) -> Result<HttpResponse, AppError> {
     let UserInput {
@@ -89,9 +91,13 @@ pub async fn create_user(
     } = body.0;
     let account = parse_new_account(&email, name.as_deref(), role, password)?;
     let hash = hash_password(account.password).await?;
+    let origin = Origin::new(&admin.0, ip);
     let row = state
         .db
-        .run(move |conn| repo::insert(conn, &account.email, &account.name, account.role, &hash))
+        .run(move |conn| {
+            let (email, name) = (&account.email, &account.name);
+            repo::create(conn, email, name, account.role, &hash, &origin)
+        })
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/users/{}", row.id)))
@@ -157,7 +163,8 @@ pub async fn get_user(
 )]
 pub async fn update_user(
     state: web::Data<AppState>,
-    _admin: AdminUser,
+    admin: AdminUser,
+    ip: ClientIp,
     id: web::Path<String>,
     body: ApiJson<UserPatch>,
 ) -> Result<HttpResponse, AppError> {
@@ -174,9 +181,10 @@ pub async fn update_user(
         active: patch.active,
         password_hash,
     };
+    let origin = Origin::new(&admin.0, ip);
     let row = state
         .db
-        .run(move |conn| repo::update(conn, &id, change))
+        .run(move |conn| repo::update(conn, &id, change, &origin))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, PRIVATE_CACHE))
@@ -204,10 +212,15 @@ pub async fn update_user(
 )]
 pub async fn delete_user(
     state: web::Data<AppState>,
-    _admin: AdminUser,
+    admin: AdminUser,
+    ip: ClientIp,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    state.db.run(move |conn| repo::delete(conn, &id)).await?;
+    let origin = Origin::new(&admin.0, ip);
+    state
+        .db
+        .run(move |conn| repo::delete(conn, &id, &origin))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -5,10 +5,12 @@
 //! without an active admin first takes `lock_admins`, then checks.
 
 use diesel::prelude::*;
+use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use super::domain::{normalize_email, AccountKind, Role};
 use super::models::{NewUser, UserChanges, UserRow};
+use crate::audit::{self, action, Origin, Target};
 use crate::auth;
 use crate::db::schema::{articles, users};
 use crate::db::{now, AnyConnection};
@@ -81,6 +83,28 @@ pub fn insert(
     )
 }
 
+/// Creates a person whose password is already hashed and records `user.create` in the same
+/// transaction; returns the stored row.
+pub fn create(
+    conn: &mut AnyConnection,
+    email: &str,
+    name: &str,
+    role: Role,
+    password_hash: &str,
+    origin: &Origin,
+) -> Result<UserRow, AppError> {
+    conn.transaction(|conn| {
+        let user = insert(conn, email, name, role, password_hash)?;
+        let entry = origin.entry(
+            action::USER_CREATE,
+            Some(Target::user(&user.id)),
+            json!({"email": user.email, "name": user.name, "role": user.role}),
+        );
+        audit::record(conn, entry)?;
+        Ok(user)
+    })
+}
+
 /// Inserts an account of any kind with a given id; returns the stored row.
 pub fn insert_account(
     conn: &mut AnyConnection,
@@ -125,8 +149,14 @@ pub fn list(conn: &mut AnyConnection, page: &Page) -> Result<Vec<UserRow>, AppEr
 }
 
 /// Changes a person account. Disabling it or resetting its password ends all its sessions.
-/// Refuses to demote or disable the last active admin.
-pub fn update(conn: &mut AnyConnection, id: &str, change: UserUpdate) -> Result<UserRow, AppError> {
+/// Refuses to demote or disable the last active admin. Records `user.update` with the fields
+/// that changed, unless none did.
+pub fn update(
+    conn: &mut AnyConnection,
+    id: &str,
+    change: UserUpdate,
+    origin: &Origin,
+) -> Result<UserRow, AppError> {
     conn.transaction(|conn| {
         let current = lock_admins(conn, id)?;
         let stays_admin = change
@@ -153,13 +183,43 @@ pub fn update(conn: &mut AnyConnection, id: &str, change: UserUpdate) -> Result<
         if ends_sessions {
             auth::repo::revoke_all(conn, id)?;
         }
-        find(conn, id)?.ok_or_else(|| AppError::internal("updated user vanished"))
+        let updated = find(conn, id)?.ok_or_else(|| AppError::internal("updated user vanished"))?;
+        if let Some(detail) = changes(&current, &updated, password_changed_at.is_some()) {
+            let entry = origin.entry(action::USER_UPDATE, Some(Target::user(id)), detail);
+            audit::record(conn, entry)?;
+        }
+        Ok(updated)
     })
 }
 
-/// Deletes a person account and its sessions. Refuses to delete the last active admin, and
-/// anyone who authored articles (disable them instead, so the articles keep their author).
-pub fn delete(conn: &mut AnyConnection, id: &str) -> Result<(), AppError> {
+// `{"changed": [...], "from": {...}, "to": {...}}` over the fields that differ; a new password
+// is named in `changed` only, its hash nowhere. `None` when nothing changed.
+fn changes(before: &UserRow, after: &UserRow, new_password: bool) -> Option<Value> {
+    let mut changed = vec![];
+    let (mut from, mut to) = (Map::new(), Map::new());
+    let fields = [
+        ("email", json!(before.email), json!(after.email)),
+        ("name", json!(before.name), json!(after.name)),
+        ("role", json!(before.role), json!(after.role)),
+        ("active", json!(before.active), json!(after.active)),
+    ];
+    for (field, old, new) in fields {
+        if old != new {
+            changed.push(field);
+            from.insert(field.into(), old);
+            to.insert(field.into(), new);
+        }
+    }
+    if new_password {
+        changed.push("password");
+    }
+    (!changed.is_empty()).then(|| json!({"changed": changed, "from": from, "to": to}))
+}
+
+/// Deletes a person account and its sessions, and records `user.delete` with what the account
+/// was. Refuses to delete the last active admin, and anyone who authored articles (disable them
+/// instead, so the articles keep their author).
+pub fn delete(conn: &mut AnyConnection, id: &str, origin: &Origin) -> Result<(), AppError> {
     conn.transaction(|conn| {
         let current = lock_admins(conn, id)?;
         if current.role == Role::Admin.as_str() && current.active {
@@ -175,17 +235,24 @@ pub fn delete(conn: &mut AnyConnection, id: &str) -> Result<(), AppError> {
             )));
         }
         diesel::delete(users::table.find(id)).execute(conn)?;
-        Ok(())
+        let entry = origin.entry(
+            action::USER_DELETE,
+            Some(Target::user(id)),
+            json!({"email": current.email, "name": current.name, "role": current.role}),
+        );
+        audit::record(conn, entry)
     })
 }
 
 /// Sets a user's own new password (already hashed): every session of theirs ends, and a new
-/// login session starts. Returns its id and first refresh token.
+/// login session starts; records `auth.password_change`. Returns the new session's id and first
+/// refresh token.
 pub fn change_own_password(
     conn: &mut AnyConnection,
     id: &str,
     password_hash: &str,
     refresh_ttl: chrono::Duration,
+    origin: &Origin,
 ) -> Result<(String, String), AppError> {
     conn.transaction(|conn| {
         let at = now();
@@ -197,6 +264,8 @@ pub fn change_own_password(
             ))
             .execute(conn)?;
         auth::repo::revoke_all(conn, id)?;
+        let entry = origin.entry(action::PASSWORD_CHANGE, Some(Target::user(id)), json!({}));
+        audit::record(conn, entry)?;
         auth::repo::start_login(conn, id, refresh_ttl)
     })
 }

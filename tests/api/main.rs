@@ -3,6 +3,7 @@
 mod helpers;
 
 mod articles;
+mod audit;
 mod auth;
 mod children;
 mod crash;

@@ -147,7 +147,8 @@ fn every_table_loads_through_the_schema(backend: Backend) {
         .expect("related");
     byline::auth::repo::start_login(&mut conn, &author.id, chrono::Duration::days(1))
         .expect("login session");
-    byline::api_keys::repo::create(&mut conn, "Key", Role::Author).expect("api key");
+    let origin = byline::audit::Origin::default();
+    byline::api_keys::repo::create(&mut conn, "Key", Role::Author, &origin).expect("api key");
     assert_eq!(
         sessions::table
             .load::<byline::auth::models::SessionRow>(&mut *conn)
@@ -162,6 +163,10 @@ fn every_table_loads_through_the_schema(backend: Backend) {
     assert!(!api_keys::table
         .load::<byline::api_keys::models::ApiKeyRow>(&mut *conn)
         .expect("api keys")
+        .is_empty());
+    assert!(!audit_log::table
+        .load::<byline::audit::models::AuditRow>(&mut *conn)
+        .expect("audit log")
         .is_empty());
 }
 

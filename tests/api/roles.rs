@@ -222,6 +222,7 @@ fn cases() -> Vec<Case> {
         case(M::POST, "/api/v1/api-keys", Some(r#"{"name": "Bot", "role": "editor"}"#), Nothing, admin_only(201)),
         case(M::GET, "/api/v1/api-keys/{key}", None, ApiKey, admin_only(200)),
         case(M::DELETE, "/api/v1/api-keys/{key}", None, ApiKey, admin_only(204)),
+        case(M::GET, "/api/v1/audit", None, Nothing, admin_only(200)),
         case(M::GET, "/api/v1/auth/me", None, Nothing, [401, 200, 200, 200, 200]),
     ]);
     // These end sessions, so they use a login of their own; the password change ends every
