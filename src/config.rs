@@ -37,6 +37,8 @@ pub struct Config {
     pub cors_origins: Option<Vec<String>>,
     /// Whether to load the demo article into an empty database.
     pub demo: bool,
+    /// How many newest revisions to keep per article; 0 keeps all.
+    pub revisions_keep: i64,
     /// HTTP worker threads; one per core when `None`. Not read from the environment.
     pub workers: Option<usize>,
 }
@@ -156,6 +158,10 @@ impl Config {
             }
         };
 
+        let revisions_keep = parse_number(&var, "BYLINE_REVISIONS_KEEP", 0, 0..=1_000_000)?;
+        let revisions_keep =
+            i64::try_from(revisions_keep).map_err(|_| err("BYLINE_REVISIONS_KEEP", "too large"))?;
+
         Ok(Self {
             database_url,
             bind,
@@ -170,6 +176,7 @@ impl Config {
             max_body_bytes,
             cors_origins,
             demo,
+            revisions_keep,
             workers: None,
         })
     }

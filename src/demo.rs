@@ -1,21 +1,23 @@
 //! The demo article loaded into an empty database, so a frontend has something to fetch at once.
 
-use crate::articles::{domain, dto::ArticleInput, repo};
+use crate::articles::service::{self, Editor};
+use crate::articles::{domain, dto::ArticleInput, store};
 use crate::auth::AuthUser;
 use crate::db::AnyConnection;
 use crate::error::AppError;
-use crate::extract::parse_json;
+use crate::validate::parse_json;
 
 const DEMO_ARTICLE: &str = include_str!("demo/article.json");
 
 /// Loads the demo article, published, unless an article exists already. Returns its slug.
 pub fn load(conn: &mut AnyConnection, author: &AuthUser) -> Result<Option<String>, AppError> {
-    if repo::any_exists(conn)? {
+    if store::any_exists(conn)? {
         return Ok(None);
     }
     let input: ArticleInput = parse_json(DEMO_ARTICLE.as_bytes())?;
     let (draft, echo) = domain::validate(input)?;
-    let article = repo::create(conn, author, draft, &echo, true)?;
+    let editor = Editor::user(author.clone(), 0);
+    let article = service::articles::create(conn, &editor, draft, &echo, true)?;
     Ok(Some(article.slug))
 }
 

@@ -8,10 +8,11 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::{ready, LocalBoxFuture, Ready};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
-use serde_path_to_error::Segment;
 
-use crate::error::{pointer_token, AppError};
+use crate::articles::domain::Precondition;
+use crate::error::AppError;
 use crate::state::AppState;
+use crate::validate::parse_json;
 
 /// Default request body limit when the application state is not reachable.
 const FALLBACK_BODY_LIMIT: usize = 1_048_576;
@@ -20,7 +21,11 @@ const FALLBACK_BODY_LIMIT: usize = 1_048_576;
 /// 400, a value of the wrong type, a missing or unknown field is a 422 naming the field.
 pub struct ApiJson<T>(pub T);
 
-impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+/// Bodies up to this size are parsed on the async worker; larger ones on the blocking pool, so
+/// that a megabyte of JSON never holds up the requests sharing the worker.
+const INLINE_PARSE_BYTES: usize = 16 * 1024;
+
+impl<T: DeserializeOwned + Send + 'static> FromRequest for ApiJson<T> {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
@@ -30,7 +35,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
         let payload = payload.take();
         Box::pin(async move {
             checked?;
-            parse_json(&read_body(payload, limit).await?).map(ApiJson)
+            let body = read_body(payload, limit).await?;
+            if body.len() <= INLINE_PARSE_BYTES {
+                return parse_json(&body).map(ApiJson);
+            }
+            web::block(move || parse_json(&body).map(ApiJson))
+                .await
+                .map_err(|_| AppError::internal("blocking task was cancelled"))?
         })
     }
 }
@@ -58,7 +69,7 @@ async fn read_body(mut payload: Payload, limit: usize) -> Result<web::BytesMut, 
 /// exactly like JSON fields, so an unknown or missing field is a 422 naming it.
 pub struct ApiJsonOrForm<T>(pub T);
 
-impl<T: DeserializeOwned + 'static> FromRequest for ApiJsonOrForm<T> {
+impl<T: DeserializeOwned + Send + 'static> FromRequest for ApiJsonOrForm<T> {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
@@ -90,7 +101,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJsonOrForm<T> {
                 .into_iter()
                 .map(|(k, v)| (k, serde_json::Value::String(v)))
                 .collect();
-            from_value(serde_json::Value::Object(object)).map(Self)
+            crate::validate::from_value(serde_json::Value::Object(object)).map(Self)
         })
     }
 }
@@ -133,74 +144,6 @@ fn check_declared_length(req: &HttpRequest, limit: usize) -> Result<(), AppError
     }
 }
 
-/// Parses a JSON document into `T`, mapping syntax errors to 400 and data errors to 422.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let pointer = json_pointer(err.path());
-        let inner = err.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let detail = without_position(&inner);
-                AppError::field(with_missing_field(pointer, &detail), detail)
-            }
-            _ => AppError::BadRequest(format!("malformed JSON: {inner}")),
-        }
-    })?;
-    de.end()
-        .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
-    Ok(value)
-}
-
-/// Deserializes an already-parsed JSON value into `T`; every failure is a 422 naming the field.
-pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, AppError> {
-    serde_path_to_error::deserialize(value).map_err(|err| {
-        let detail = without_position(err.inner());
-        AppError::field(
-            with_missing_field(json_pointer(err.path()), &detail),
-            detail,
-        )
-    })
-}
-
-// serde reports a missing field at the object that lacks it; point at the field itself.
-fn with_missing_field(pointer: String, detail: &str) -> String {
-    match detail
-        .strip_prefix("missing field `")
-        .and_then(|rest| rest.split_once('`'))
-    {
-        Some((field, _)) => format!("{pointer}/{}", pointer_token(field)),
-        None => pointer,
-    }
-}
-
-fn json_pointer(path: &serde_path_to_error::Path) -> String {
-    let mut out = String::new();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => {
-                out.push('/');
-                out.push_str(&index.to_string());
-            }
-            Segment::Map { key } => {
-                out.push('/');
-                out.push_str(&pointer_token(key));
-            }
-            Segment::Enum { .. } | Segment::Unknown => {}
-        }
-    }
-    out
-}
-
-// serde_json appends " at line 1 column 42" to data errors; the pointer says where already.
-fn without_position(err: &serde_json::Error) -> String {
-    let msg = err.to_string();
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_owned(),
-        None => msg,
-    }
-}
-
 /// The `If-Match` precondition of a write; a missing header is `Any`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IfMatch {
@@ -208,17 +151,6 @@ pub enum IfMatch {
     Any,
     /// The entity tags listed.
     Tags(Vec<String>),
-}
-
-/// What an `If-Match` header requires of one article.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Precondition {
-    /// No precondition, or `*`.
-    None,
-    /// The article must be at this version.
-    Version(i64),
-    /// No listed tag can match this article.
-    Unsatisfiable,
 }
 
 impl IfMatch {

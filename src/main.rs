@@ -51,6 +51,10 @@ fn migrate(config: &Config) -> Result<(), String> {
     let mut conn = db.get().map_err(|e| e.to_string())?;
     let applied = run_migrations(&mut conn)?;
     println!("applied {applied} migration(s)");
+    let backfilled = byline::articles::revisions::backfill(&mut conn).map_err(|e| e.to_string())?;
+    if backfilled > 0 {
+        println!("recorded a first revision of {backfilled} existing article(s)");
+    }
     Ok(())
 }
 
@@ -58,6 +62,7 @@ fn open_migrated(config: &Config) -> Result<Db, String> {
     let db = Db::connect(&config.database_url, 1)?;
     let mut conn = db.get().map_err(|e| e.to_string())?;
     run_migrations(&mut conn)?;
+    byline::articles::revisions::backfill(&mut conn).map_err(|e| e.to_string())?;
     Ok(db)
 }
 

@@ -6,10 +6,12 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api_keys::handlers as api_keys;
+use crate::articles::child_handlers::{highlights, key_takeaways, quotes, risk_notes};
 use crate::articles::handlers as articles;
+use crate::articles::list::handlers as lists;
+use crate::articles::revisions::handlers as revisions;
 use crate::audit::handlers as audit;
 use crate::auth::handlers as auth;
-use crate::children::handlers::{highlights, key_takeaways, quotes, risk_notes};
 use crate::health;
 use crate::users::handlers as users;
 
@@ -43,8 +45,9 @@ impl Modify for BearerScheme {
         articles::create_article, articles::get_article, articles::replace_article,
         articles::update_article, articles::delete_article,
         articles::publish_article, articles::unpublish_article, articles::archive_article,
-        articles::schedule_article, articles::list_articles, articles::list_tags,
-        articles::head_article, articles::head_articles,
+        articles::schedule_article, lists::list_articles, lists::list_tags,
+        articles::head_article, lists::head_articles,
+        revisions::list_revisions, revisions::get_revision, revisions::restore_revision,
         key_takeaways::list_key_takeaways, key_takeaways::create_key_takeaway, key_takeaways::replace_key_takeaways,
         key_takeaways::get_key_takeaway, key_takeaways::update_key_takeaway, key_takeaways::delete_key_takeaway,
         quotes::list_quotes, quotes::create_quote, quotes::replace_quotes,
@@ -55,7 +58,7 @@ impl Modify for BearerScheme {
         risk_notes::get_risk_note, risk_notes::update_risk_note, risk_notes::delete_risk_note,
         health::healthz, health::readyz, serve_openapi, swagger_ui,
     ),
-    components(schemas(crate::articles::list::SortParam, crate::articles::list::IncludeParam)),
+    components(schemas(crate::articles::list::params::SortParam, crate::articles::list::params::IncludeParam)),
     modifiers(&BearerScheme),
     tags(
         (name = "articles", description = "Articles as whole documents, and their workflow"),
@@ -63,6 +66,7 @@ impl Modify for BearerScheme {
         (name = "quotes", description = "The ordered, attributed quotes of an article"),
         (name = "highlights", description = "The ordered highlights of an article"),
         (name = "risk notes", description = "The ordered risk notes of an article"),
+        (name = "revisions", description = "The history of an article: every change as a whole document, and restoring one"),
         (name = "auth", description = "Logging in, refreshing and ending sessions, the caller's account, and API key tokens"),
         (name = "users", description = "User accounts (admins only)"),
         (name = "api keys", description = "API keys for publishing clients (admins only)"),

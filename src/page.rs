@@ -1,8 +1,10 @@
-//! Keyset pagination by id for the admin collections (`/users`, `/api-keys`): the `limit` and
-//! `cursor` query parameters, and the `meta` of the `{"data": [...], "meta": {...}}` envelope.
+//! Keyset pagination by key for the admin collections (`/users`, `/api-keys`, `/audit`, an
+//! article's revisions): the `limit` and `cursor` query parameters, and the `meta` of the
+//! `{"data": [...], "meta": {...}}` envelope.
 //!
-//! Ids are UUIDv7, so id order is creation order. The cursor is the last id of a page, encoded
-//! so that clients treat it as opaque; one that does not decode to an id is a 400.
+//! Keys are UUIDv7 ids, whose order is creation order, or revision numbers. The cursor is the
+//! last key of a page, encoded so that clients treat it as opaque; one that does not decode to
+//! a key is a 400.
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
@@ -126,8 +128,11 @@ fn decode_cursor(cursor: &str) -> Result<String, AppError> {
         .decode(cursor.as_bytes())
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|s| Uuid::parse_str(&s).ok())
-        .map(|id| id.to_string())
+        .and_then(|s| match Uuid::parse_str(&s) {
+            Ok(id) => Some(id.to_string()),
+            // Collections keyed by a number (revisions by version) page by it.
+            Err(_) => s.parse::<u32>().ok().map(|n| n.to_string()),
+        })
         .ok_or_else(|| {
             AppError::BadRequest(
                 "cursor is not valid; pass meta.next_cursor from the previous page unchanged"

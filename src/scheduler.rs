@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use actix_web::web;
 
-use crate::articles::repo;
+use crate::articles::service;
 use crate::state::AppState;
 
 /// How often due articles are looked for; well inside the promised 5 seconds.
@@ -16,7 +16,12 @@ pub async fn run(state: web::Data<AppState>) {
     let mut interval = actix_web::rt::time::interval(TICK);
     loop {
         interval.tick().await;
-        match state.db.run(repo::publish_due).await {
+        let keep = state.config.revisions_keep;
+        match state
+            .db
+            .run(move |conn| service::articles::publish_due(conn, keep))
+            .await
+        {
             Ok(0) => {}
             Ok(n) => tracing::info!(published = n, "published scheduled articles"),
             Err(e) => tracing::warn!(error = %e, "could not publish scheduled articles"),

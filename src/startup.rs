@@ -13,12 +13,14 @@ use rand::distributions::{Alphanumeric, DistString};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api_keys::handlers as api_keys;
+use crate::articles::child_handlers::{highlights, key_takeaways, quotes, risk_notes};
 use crate::articles::handlers as articles;
+use crate::articles::list::handlers as lists;
+use crate::articles::revisions::handlers as revisions;
 use crate::audit::handlers as audit;
 use crate::auth::handlers as auth;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::{password, AuthUser};
-use crate::children::handlers::{highlights, key_takeaways, quotes, risk_notes};
 use crate::config::Config;
 use crate::db::{run_migrations, Db};
 use crate::error::{render_framework_error, AppError};
@@ -101,6 +103,13 @@ pub fn prepare_database(db: &Db, config: &Config) -> Result<(), String> {
     let applied = run_migrations(&mut conn)?;
     if applied > 0 {
         tracing::info!(applied, "applied database migrations");
+    }
+    let backfilled = crate::articles::revisions::backfill(&mut conn).map_err(|e| e.to_string())?;
+    if backfilled > 0 {
+        tracing::info!(
+            articles = backfilled,
+            "recorded a first revision of existing articles"
+        );
     }
     let no_users = users::count(&mut conn).map_err(|e| e.to_string())? == 0;
     if no_users {
@@ -227,11 +236,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/audit").route(web::get().to(audit::list_audit)))
             .service(
                 web::resource("/articles")
-                    .route(web::get().to(articles::list_articles))
-                    .route(web::head().to(articles::head_articles))
+                    .route(web::get().to(lists::list_articles))
+                    .route(web::head().to(lists::head_articles))
                     .route(web::post().to(articles::create_article)),
             )
-            .service(web::resource("/tags").route(web::get().to(articles::list_tags)))
+            .service(web::resource("/tags").route(web::get().to(lists::list_tags)))
             .service(
                 web::resource("/articles/{id}")
                     .route(web::get().to(articles::get_article))
@@ -255,6 +264,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(
                 web::resource("/articles/{id}/archive")
                     .route(web::post().to(articles::archive_article)),
+            )
+            .service(
+                web::resource("/articles/{id}/revisions")
+                    .route(web::get().to(revisions::list_revisions)),
+            )
+            .service(
+                web::resource("/articles/{id}/revisions/{version}")
+                    .route(web::get().to(revisions::get_revision)),
+            )
+            .service(
+                web::resource("/articles/{id}/revisions/{version}/restore")
+                    .route(web::post().to(revisions::restore_revision)),
             )
             .configure(key_takeaways::routes)
             .configure(quotes::routes)

@@ -1,15 +1,20 @@
 //! `byline export` and `byline import`: every user and article as one JSON document, lossless —
 //! ids, slugs, statuses, times, versions and the ids and order of every part survive a round
-//! trip. Password hashes are never exported; imported people must have their password reset
-//! by an admin (or `byline user create`) before they can log in.
+//! trip, and so does every article's revision history. Password hashes are never exported;
+//! imported people must have their password reset by an admin (or `byline user create`)
+//! before they can log in.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::articles::document::{self, Viewer};
 use crate::articles::dto::{Article, ArticleInput};
-use crate::articles::{domain, repo};
-use crate::auth::AuthUser;
+use crate::articles::revisions::dto::{ActorRef, ExportedRevision};
+use crate::articles::service::{import as use_case, Editor};
+use crate::articles::{domain, revisions, store};
 use crate::db::schema::users;
 use crate::db::AnyConnection;
 use crate::error::AppError;
@@ -18,8 +23,8 @@ use crate::users::models::UserRow;
 
 /// The `format` of an export file.
 pub const FORMAT: &str = "byline-export";
-/// The version of the export format.
-pub const VERSION: u32 = 1;
+/// The version of the export format; version 1 files (no revisions) are read too.
+pub const VERSION: u32 = 2;
 /// Article documents fetched per query while exporting.
 const BATCH: usize = 200;
 
@@ -43,6 +48,7 @@ pub struct Export {
     pub version: u32,
     pub users: Vec<ExportedUser>,
     pub articles: Vec<Article>,
+    pub revisions: Vec<ExportedRevision>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -52,6 +58,8 @@ struct ImportFile {
     version: u32,
     users: Vec<ExportedUser>,
     articles: Vec<serde_json::Value>,
+    #[serde(default)]
+    revisions: Vec<ExportedRevision>,
 }
 
 /// What an import did.
@@ -79,21 +87,32 @@ pub fn export(conn: &mut AnyConnection) -> Result<Export, AppError> {
             created_at: u.created_at.and_utc(),
         })
         .collect();
-    // An admin viewer sees every related article, so no relation is lost.
-    let admin = AuthUser {
-        id: String::new(),
-        name: String::new(),
-        role: Role::Admin,
-    };
     let mut articles = Vec::new();
-    for ids in repo::all_ids(conn)?.chunks(BATCH) {
-        articles.extend(repo::documents_of_many(conn, ids, Some(&admin))?);
+    let mut history = Vec::new();
+    for ids in store::all_ids(conn)?.chunks(BATCH) {
+        // Staff see every related article, so no relation is lost.
+        articles.extend(document::load(conn, ids, Viewer::Staff)?);
+        for (row, json) in revisions::store::all_of(conn, ids)? {
+            history.push(ExportedRevision {
+                article_id: row.article_id,
+                version: row.version,
+                action: row.action,
+                actor: row.actor_id.map(|id| ActorRef {
+                    id,
+                    name: row.actor_name.unwrap_or_default(),
+                }),
+                at: row.at.and_utc(),
+                changed: serde_json::from_str(&row.changed).unwrap_or_default(),
+                document: serde_json::from_str(&json).unwrap_or_default(),
+            });
+        }
     }
     Ok(Export {
         format: FORMAT,
         version: VERSION,
         users,
         articles,
+        revisions: history,
     })
 }
 
@@ -101,8 +120,8 @@ pub fn export(conn: &mut AnyConnection) -> Result<Export, AppError> {
 /// exist already (same id) are kept as they are; an article whose id or slug exists fails the
 /// import.
 pub fn import(conn: &mut AnyConnection, json: &[u8]) -> Result<ImportReport, AppError> {
-    let file: ImportFile = crate::extract::parse_json(json)?;
-    if file.format != FORMAT || file.version != VERSION {
+    let file: ImportFile = crate::validate::parse_json(json)?;
+    if file.format != FORMAT || !(1..=VERSION).contains(&file.version) {
         return Err(AppError::BadRequest(format!(
             "not a {FORMAT} version {VERSION} file (format {:?}, version {})",
             file.format, file.version
@@ -152,19 +171,23 @@ pub fn import(conn: &mut AnyConnection, json: &[u8]) -> Result<ImportReport, App
                 ),
                 other => other,
             };
-            let input: ArticleInput = crate::extract::from_value(value).map_err(at)?;
+            let input: ArticleInput = crate::validate::from_value(value).map_err(at)?;
             let (draft, echo) = domain::validate(input).map_err(at)?;
-            let id = repo::import_article(conn, &draft, &echo).map_err(at)?;
+            let id = use_case::insert(conn, &draft, &echo).map_err(at)?;
             related.push((id, draft.related));
             report.articles += 1;
         }
-        let admin = AuthUser {
-            id: String::new(),
-            name: String::new(),
-            role: Role::Admin,
-        };
-        for (id, ids) in related {
-            repo::import_related(conn, &id, &ids, &admin)?;
+        for (id, ids) in &related {
+            use_case::link_related(conn, id, ids)?;
+        }
+        let system = Editor::system(0);
+        let mut history: HashMap<String, Vec<ExportedRevision>> = HashMap::new();
+        for r in file.revisions {
+            history.entry(r.article_id.clone()).or_default().push(r);
+        }
+        for (id, _) in &related {
+            let of_article = history.remove(id).unwrap_or_default();
+            use_case::record_history(conn, &system, id, &of_article)?;
         }
         Ok(report)
     })

@@ -2,7 +2,10 @@
 //!
 //! Pure functions; each records problems into `FieldErrors` with a JSON Pointer.
 
-use crate::error::FieldErrors;
+use serde::de::DeserializeOwned;
+use serde_path_to_error::Segment;
+
+use crate::error::{pointer_token, AppError, FieldErrors};
 
 /// The slug grammar as a regular expression, for the API description.
 pub const SLUG_PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
@@ -59,6 +62,76 @@ pub fn http_url(errs: &mut FieldErrors, pointer: &str, value: &str) {
             pointer,
             "must be an absolute http or https URL of at most 2000 characters",
         ),
+    }
+}
+
+/// Parses a JSON document into `T`, mapping syntax errors to 400 and data errors to 422.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let pointer = json_pointer(err.path());
+        let inner = err.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let detail = without_position(&inner);
+                AppError::field(with_missing_field(pointer, &detail), detail)
+            }
+            _ => AppError::BadRequest(format!("malformed JSON: {inner}")),
+        }
+    })?;
+    de.end()
+        .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
+    Ok(value)
+}
+
+/// Deserializes an already-parsed JSON value into `T`; every failure is a 422 naming the field.
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, AppError> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let detail = without_position(err.inner());
+        AppError::field(
+            with_missing_field(json_pointer(err.path()), &detail),
+            detail,
+        )
+    })
+}
+
+/// The pointer of a missing field: serde reports it at the object that lacks it.
+pub fn with_missing_field(pointer: String, detail: &str) -> String {
+    match detail
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+    {
+        Some((field, _)) => format!("{pointer}/{}", pointer_token(field)),
+        None => pointer,
+    }
+}
+
+/// The JSON Pointer (RFC 6901) of a serde path.
+pub fn json_pointer(path: &serde_path_to_error::Path) -> String {
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => {
+                out.push('/');
+                out.push_str(&index.to_string());
+            }
+            Segment::Map { key } => {
+                out.push('/');
+                out.push_str(&pointer_token(key));
+            }
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+/// A serde_json data error without the " at line 1 column 42" it appends: the pointer says
+/// where already.
+pub fn without_position(err: &serde_json::Error) -> String {
+    let msg = err.to_string();
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg,
     }
 }
 

@@ -1,22 +1,43 @@
-//! Turning an `ArticleInput` into a validated `ArticleDraft`, collecting every field error.
-//! Pure: no database, no HTTP.
+//! Articles as the rules see them: the validated draft a write stores, the stored state a
+//! decision needs, and the pure decisions of the write pipeline (echoed read-only fields,
+//! workflow transitions, restoring a revision). No database, no HTTP.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 
-use super::dto::{ArticleInput, ArticleStatus};
-use crate::children::kinds::validate_list;
-use crate::children::{ChildDraft, Highlights, KeyTakeaways, Quotes, RiskNotes};
+use super::dto::{Article, ArticleStatus};
+use crate::children::{ChildDraft, ChildFields};
 use crate::error::{AppError, FieldErrors};
-use crate::validate;
 
-/// Most tags per article.
-pub const MAX_TAGS: usize = 20;
-/// Most related articles per article.
-pub const MAX_RELATED: usize = 20;
-/// Longest tag.
-pub const MAX_TAG_CHARS: usize = 50;
-/// Longest slug.
-pub const MAX_SLUG: usize = 120;
+pub use super::validation::{
+    slug_from_title, validate, MAX_RELATED, MAX_SLUG, MAX_TAGS, MAX_TAG_CHARS,
+};
+
+/// What an `If-Match` header requires of one article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precondition {
+    /// No precondition, or `*`.
+    None,
+    /// The article must be at this version.
+    Version(i64),
+    /// No listed tag can match this article.
+    Unsatisfiable,
+}
+
+/// What the rules need to know of a stored article: who owns it, where it is in the
+/// workflow, and its bookkeeping times. Content is not here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleState {
+    pub id: String,
+    pub slug: String,
+    pub status: ArticleStatus,
+    pub author_id: String,
+    /// The version the article is at (inside a write: the version the write will produce).
+    pub version: i64,
+    pub publish_at: Option<NaiveDateTime>,
+    pub published_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
 
 /// A validated article body, ready to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +62,20 @@ pub struct ArticleDraft {
     pub related: Vec<String>,
 }
 
+impl ArticleDraft {
+    /// Whether the scalar fields (everything but tags, children and related) are equal.
+    pub fn same_scalars(&self, other: &Self) -> bool {
+        fn scalars(d: &ArticleDraft) -> impl PartialEq + '_ {
+            (
+                (&d.slug, &d.title, &d.dek, &d.seo_title, &d.seo_description),
+                (&d.summary, &d.body, &d.analysis, &d.kicker, &d.source),
+                &d.language,
+            )
+        }
+        scalars(self) == scalars(other)
+    }
+}
+
 /// The read-only fields a client sent back; they must equal the stored values.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOnlyEcho {
@@ -55,212 +90,374 @@ pub struct ReadOnlyEcho {
 }
 
 impl ReadOnlyEcho {
-    /// Whether the client sent any read-only field at all.
-    pub fn is_empty(&self) -> bool {
-        self.id.is_none()
-            && self.status.is_none()
-            && self.publish_at.is_none()
-            && self.published_at.is_none()
-            && self.created_at.is_none()
-            && self.updated_at.is_none()
-            && self.version.is_none()
-            && self.author_id.is_none()
-    }
-}
-
-/// Validates every field; all problems are reported at once.
-pub fn validate(input: ArticleInput) -> Result<(ArticleDraft, ReadOnlyEcho), AppError> {
-    let mut errs = FieldErrors::default();
-
-    if let Some(slug) = &input.slug {
-        if !validate::is_slug(slug) || slug.len() > MAX_SLUG {
-            errs.push(
-                "/slug",
-                format!("must match ^[a-z0-9]+(-[a-z0-9]+)*$ and be at most {MAX_SLUG} characters"),
-            );
+    /// Refuses every read-only field: a new article has none yet.
+    pub fn refuse_on_create(&self) -> Result<(), AppError> {
+        let mut errs = FieldErrors::default();
+        for (present, field) in [
+            (self.id.is_some(), "id"),
+            (self.status.is_some(), "status"),
+            (self.publish_at.is_some(), "publish_at"),
+            (self.published_at.is_some(), "published_at"),
+            (self.created_at.is_some(), "created_at"),
+            (self.updated_at.is_some(), "updated_at"),
+            (self.version.is_some(), "version"),
+            (self.author_id.is_some(), "author_id"),
+        ] {
+            if present {
+                errs.push(
+                    format!("/{field}"),
+                    "is set by the server; omit it when creating an article",
+                );
+            }
         }
-    }
-    validate::text(&mut errs, "/title", &input.title, 1, 300);
-    validate::opt_text(&mut errs, "/dek", input.dek.as_deref(), 500);
-    validate::opt_text(&mut errs, "/seo_title", input.seo_title.as_deref(), 300);
-    validate::opt_text(
-        &mut errs,
-        "/seo_description",
-        input.seo_description.as_deref(),
-        500,
-    );
-    validate::opt_text(&mut errs, "/summary", input.summary.as_deref(), 2000);
-    validate::opt_text(&mut errs, "/body", input.body.as_deref(), 200_000);
-    validate::opt_text(&mut errs, "/analysis", input.analysis.as_deref(), 200_000);
-    validate::opt_text(&mut errs, "/kicker", input.kicker.as_deref(), 300);
-    validate::opt_text(&mut errs, "/source", input.source.as_deref(), 500);
-
-    let language = input.language.clone().unwrap_or_else(|| "en".into());
-    if language.len() > 35 || language_tags::LanguageTag::parse(&language).is_err() {
-        errs.push(
-            "/language",
-            "must be a BCP 47 language tag such as en, de-CH or sr-Latn",
-        );
+        errs.finish(())
     }
 
-    if input.tags.len() > MAX_TAGS {
-        errs.push(
-            "/tags",
-            format!(
-                "at most {MAX_TAGS} tags are allowed (got {})",
-                input.tags.len()
-            ),
-        );
-    }
-    for (i, tag) in input.tags.iter().enumerate() {
-        if !validate::is_slug(tag) || tag.len() > MAX_TAG_CHARS {
-            errs.push(
-                format!("/tags/{i}"),
-                "must be a slug (^[a-z0-9]+(-[a-z0-9]+)*$) of at most 50 characters",
-            );
-        } else if input.tags[..i].contains(tag) {
-            errs.push(format!("/tags/{i}"), "appears twice");
-        }
-    }
-
-    let key_takeaways =
-        validate_list::<KeyTakeaways>(&input.key_takeaways, "/key_takeaways", &mut errs);
-    let quotes = validate_list::<Quotes>(&input.quotes, "/quotes", &mut errs);
-    let highlights = validate_list::<Highlights>(&input.highlights, "/highlights", &mut errs);
-    let risk_notes = validate_list::<RiskNotes>(&input.risk_notes, "/risk_notes", &mut errs);
-
-    if input.related.len() > MAX_RELATED {
-        errs.push(
-            "/related",
-            format!("at most {MAX_RELATED} related articles are allowed"),
-        );
-    }
-    let related: Vec<String> = input.related.iter().map(|r| r.id().to_owned()).collect();
-    for (i, id) in related.iter().enumerate() {
-        if uuid::Uuid::parse_str(id).is_err() {
-            errs.push(format!("/related/{i}"), "must be an article id (a UUID)");
-        } else if related[..i].contains(id) {
-            errs.push(format!("/related/{i}"), "appears twice");
-        }
-    }
-
-    let draft = ArticleDraft {
-        slug: input.slug,
-        title: input.title,
-        dek: input.dek,
-        seo_title: input.seo_title,
-        seo_description: input.seo_description,
-        summary: input.summary,
-        body: input.body,
-        analysis: input.analysis,
-        kicker: input.kicker,
-        source: input.source,
-        language,
-        tags: input.tags,
-        key_takeaways,
-        quotes,
-        highlights,
-        risk_notes,
-        related,
-    };
-    let echo = ReadOnlyEcho {
-        id: input.id,
-        status: input.status,
-        publish_at: input.publish_at,
-        published_at: input.published_at,
-        created_at: input.created_at,
-        updated_at: input.updated_at,
-        version: input.version,
-        author_id: input.author_id,
-    };
-    errs.finish((draft, echo))
-}
-
-/// A slug made from a title: transliterated to ASCII, lower-case, hyphenated, at most 120
-/// characters, cut at a word boundary. Never empty.
-pub fn slug_from_title(title: &str) -> String {
-    let full = slug::slugify(title);
-    let mut out = String::new();
-    for word in full.split('-').filter(|w| !w.is_empty()) {
-        let extra = if out.is_empty() {
-            word.len()
-        } else {
-            word.len() + 1
+    /// Checks that every read-only field sent back equals the stored value. `stored` is the
+    /// article as it was before this write (its version included).
+    pub fn check_against(&self, stored: &ArticleState) -> Result<(), AppError> {
+        let mut errs = FieldErrors::default();
+        let same_time = |sent: Option<DateTime<Utc>>, stored: Option<NaiveDateTime>| {
+            sent.is_none_or(|s| Some(s.naive_utc()) == stored)
         };
-        if out.len() + extra > MAX_SLUG {
-            break;
+        if self.id.as_ref().is_some_and(|id| id != &stored.id) {
+            errs.push(
+                "/id",
+                "is read-only and must equal the article's id; to copy an article, POST it without id",
+            );
         }
-        if !out.is_empty() {
-            out.push('-');
+        if self.version.is_some_and(|v| v != stored.version) {
+            errs.push(
+                "/version",
+                format!("is read-only (the article is at version {}); send If-Match with the article's ETag for optimistic concurrency", stored.version),
+            );
         }
-        out.push_str(word);
+        if self.status.is_some_and(|s| s != stored.status) {
+            errs.push(
+                "/status",
+                "is read-only; use POST /api/v1/articles/{id}/publish, /unpublish or /archive",
+            );
+        }
+        if !same_time(self.publish_at, stored.publish_at) {
+            errs.push(
+                "/publish_at",
+                "is read-only; it is set by scheduling the article",
+            );
+        }
+        for (sent, value, field) in [
+            (self.published_at, stored.published_at, "published_at"),
+            (self.created_at, Some(stored.created_at), "created_at"),
+            (self.updated_at, Some(stored.updated_at), "updated_at"),
+        ] {
+            if !same_time(sent, value) {
+                errs.push(
+                    format!("/{field}"),
+                    "is read-only and set by the server; send it back unchanged or omit it",
+                );
+            }
+        }
+        if self
+            .author_id
+            .as_ref()
+            .is_some_and(|a| a != &stored.author_id)
+        {
+            errs.push(
+                "/author_id",
+                "is read-only; the author is the user who created the article",
+            );
+        }
+        errs.finish(())
     }
-    if out.is_empty() {
-        // A single word longer than the limit, or nothing transliterable at all.
-        out = full
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .take(MAX_SLUG)
-            .collect();
+}
+
+/// A workflow action on an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    Publish,
+    Unpublish,
+    Archive,
+    /// Publish automatically at this time (UTC, in the future).
+    Schedule(NaiveDateTime),
+    /// The scheduler publishing an article whose time has come.
+    PublishDue,
+}
+
+/// The workflow columns a transition writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkflowChange {
+    pub status: ArticleStatus,
+    pub publish_at: Option<NaiveDateTime>,
+    pub published_at: Option<NaiveDateTime>,
+    /// The time lists sort the article by: first publication, or creation while unpublished.
+    pub listed_at: NaiveDateTime,
+}
+
+/// What a transition does to an article at `now`: `Ok(None)` when it would change nothing.
+/// `published_at` is set on first publication and kept afterwards; a scheduled publication
+/// counts from the scheduled time.
+pub fn decide_transition(
+    state: &ArticleState,
+    action: Transition,
+    now: NaiveDateTime,
+) -> Result<Option<WorkflowChange>, AppError> {
+    let (status, publish_at, first_published) = match action {
+        Transition::Publish => (ArticleStatus::Published, None, now),
+        Transition::Unpublish => (ArticleStatus::Draft, None, now),
+        Transition::Archive => (ArticleStatus::Archived, None, now),
+        Transition::Schedule(at) => (ArticleStatus::Scheduled, Some(at), now),
+        Transition::PublishDue => match state.publish_at {
+            Some(at) if state.status == ArticleStatus::Scheduled && at <= now => {
+                (ArticleStatus::Published, None, at)
+            }
+            // Published, unscheduled or rescheduled by someone else meanwhile.
+            _ => return Ok(None),
+        },
+    };
+    if status == ArticleStatus::Scheduled && state.status == ArticleStatus::Published {
+        return Err(AppError::Conflict(
+            "the article is already published; unpublish it before scheduling".into(),
+        ));
     }
-    if out.is_empty() {
-        out.push_str("article");
+    if state.status == status && state.publish_at == publish_at {
+        return Ok(None);
     }
-    out
+    let published_at = match status {
+        ArticleStatus::Published => state.published_at.or(Some(first_published)),
+        _ => state.published_at,
+    };
+    Ok(Some(WorkflowChange {
+        status,
+        publish_at,
+        published_at,
+        listed_at: published_at.unwrap_or(state.created_at),
+    }))
+}
+
+/// `base`, or `base-2`, `base-3`, … — the first that is not among `taken`, within the slug
+/// length limit.
+pub fn free_slug(base: &str, taken: &[String]) -> String {
+    if !taken.iter().any(|s| s == base) {
+        return base.to_owned();
+    }
+    let mut n = 2;
+    loop {
+        let suffix = format!("-{n}");
+        let stem: String = base.chars().take(MAX_SLUG - suffix.len()).collect();
+        let candidate = format!("{}{suffix}", stem.trim_end_matches('-'));
+        if !taken.contains(&candidate) {
+            return candidate;
+        }
+        n += 1;
+    }
+}
+
+/// Checks a related list: never the article itself, and every id not already related must
+/// be among `visible`, the articles the writer may see (so the check reveals nothing the
+/// writer could not read).
+pub fn check_related(
+    id: &str,
+    related: &[String],
+    stored: &[String],
+    visible: &[String],
+) -> Result<(), AppError> {
+    let mut errs = FieldErrors::default();
+    for (i, rid) in related.iter().enumerate() {
+        if rid == id {
+            errs.push(
+                format!("/related/{i}"),
+                "an article cannot be related to itself",
+            );
+        } else if !stored.contains(rid) && !visible.contains(rid) {
+            errs.push(format!("/related/{i}"), "no article with this id");
+        }
+    }
+    errs.finish(())
+}
+
+fn child_drafts<T>(items: &[T], draft: impl Fn(&T) -> ChildDraft) -> Vec<ChildDraft> {
+    items.iter().map(draft).collect()
+}
+
+/// The draft that makes an article's content equal to a document it had: title, slug, every
+/// text field, tags, children with their ids, and related articles. Status and publication
+/// times are not part of a draft.
+pub fn draft_from_document(doc: &Article) -> ArticleDraft {
+    let text_item = |id: &str, text: &str| ChildDraft {
+        id: Some(id.to_owned()),
+        fields: ChildFields {
+            text: Some(text.to_owned()),
+            ..ChildFields::default()
+        },
+    };
+    ArticleDraft {
+        slug: Some(doc.slug.clone()),
+        title: doc.title.clone(),
+        dek: doc.dek.clone(),
+        seo_title: doc.seo_title.clone(),
+        seo_description: doc.seo_description.clone(),
+        summary: doc.summary.clone(),
+        body: doc.body.clone(),
+        analysis: doc.analysis.clone(),
+        kicker: doc.kicker.clone(),
+        source: doc.source.clone(),
+        language: doc.language.clone(),
+        tags: doc.tags.clone(),
+        key_takeaways: child_drafts(&doc.key_takeaways, |k| text_item(&k.id, &k.text)),
+        quotes: child_drafts(&doc.quotes, |q| ChildDraft {
+            id: Some(q.id.clone()),
+            fields: ChildFields {
+                text: Some(q.text.clone()),
+                speaker: Some(q.speaker.clone()),
+                context: q.context.clone(),
+                source_url: q.source_url.clone(),
+                ..ChildFields::default()
+            },
+        }),
+        highlights: child_drafts(&doc.highlights, |h| text_item(&h.id, &h.text)),
+        risk_notes: child_drafts(&doc.risk_notes, |r| ChildDraft {
+            id: Some(r.id.clone()),
+            fields: ChildFields {
+                title: Some(r.title.clone()),
+                body: r.body.clone(),
+                severity: Some(r.severity.as_str().to_owned()),
+                category: r.category.clone(),
+                ..ChildFields::default()
+            },
+        }),
+        related: doc.related.iter().map(|r| r.id.clone()).collect(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
-    #[test]
-    fn slugs_are_transliterated_and_cut_at_a_word() {
-        assert_eq!(
-            slug_from_title("Zürich: Ökonomen warnen!"),
-            "zurich-okonomen-warnen"
-        );
-        assert_eq!(slug_from_title("Война и мир"), "voina-i-mir");
-        assert_eq!(slug_from_title("!!! ???"), "article");
-        let long = "word ".repeat(60);
-        let s = slug_from_title(&long);
-        assert!(s.len() <= MAX_SLUG && validate::is_slug(&s), "{s}");
+    fn at(h: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 8, 18)
+            .and_then(|d| d.and_hms_opt(h, 0, 0))
+            .expect("time")
     }
 
-    fn input(json: serde_json::Value) -> ArticleInput {
-        serde_json::from_value(json).expect("input")
-    }
-
-    #[test]
-    fn every_invalid_field_is_reported_with_its_pointer() {
-        let err = validate(input(serde_json::json!({
-            "title": "",
-            "slug": "Bad Slug",
-            "language": "not a tag!",
-            "tags": ["ok", "ok", "NO"],
-            "quotes": [{"text": "fine", "speaker": ""}],
-            "risk_notes": [{"title": "t", "category": "x".repeat(51)}],
-        })))
-        .expect_err("invalid");
-        let AppError::Validation(errors) = err else {
-            panic!("not a validation error")
-        };
-        let pointers: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
-        for p in [
-            "/title",
-            "/slug",
-            "/language",
-            "/tags/1",
-            "/tags/2",
-            "/quotes/0/speaker",
-            "/risk_notes/0/category",
-        ] {
-            assert!(pointers.contains(&p), "{p} missing from {pointers:?}");
+    fn state(status: ArticleStatus) -> ArticleState {
+        ArticleState {
+            id: "a".into(),
+            slug: "s".into(),
+            status,
+            author_id: "u".into(),
+            version: 3,
+            publish_at: None,
+            published_at: None,
+            created_at: at(1),
+            updated_at: at(2),
         }
     }
 
     #[test]
-    fn nul_bytes_are_refused_anywhere() {
-        let err = validate(input(serde_json::json!({"title": "a\u{0}b"}))).expect_err("nul");
-        assert!(matches!(err, AppError::Validation(_)));
+    fn first_publication_sets_published_at_and_later_ones_keep_it() {
+        let first = decide_transition(&state(ArticleStatus::Draft), Transition::Publish, at(5))
+            .expect("ok")
+            .expect("changes");
+        assert_eq!(first.published_at, Some(at(5)));
+        assert_eq!(first.listed_at, at(5));
+        let mut again = state(ArticleStatus::Draft);
+        again.published_at = Some(at(3));
+        let second = decide_transition(&again, Transition::Publish, at(9))
+            .expect("ok")
+            .expect("changes");
+        assert_eq!(second.published_at, Some(at(3)));
+    }
+
+    #[test]
+    fn a_transition_to_the_current_state_changes_nothing() {
+        let none = decide_transition(&state(ArticleStatus::Archived), Transition::Archive, at(5));
+        assert_eq!(none.ok(), Some(None));
+    }
+
+    #[test]
+    fn a_published_article_cannot_be_scheduled() {
+        let err = decide_transition(
+            &state(ArticleStatus::Published),
+            Transition::Schedule(at(9)),
+            at(5),
+        );
+        assert!(matches!(err, Err(AppError::Conflict(_))));
+    }
+
+    #[test]
+    fn a_due_publication_counts_from_the_scheduled_time() {
+        let mut due = state(ArticleStatus::Scheduled);
+        due.publish_at = Some(at(4));
+        let change = decide_transition(&due, Transition::PublishDue, at(5))
+            .expect("ok")
+            .expect("changes");
+        assert_eq!(change.status, ArticleStatus::Published);
+        assert_eq!(change.published_at, Some(at(4)));
+        assert_eq!(change.publish_at, None);
+    }
+
+    #[test]
+    fn a_due_publication_of_an_article_no_longer_scheduled_changes_nothing() {
+        let mut moved = state(ArticleStatus::Scheduled);
+        moved.publish_at = Some(at(8));
+        assert_eq!(
+            decide_transition(&moved, Transition::PublishDue, at(5)).ok(),
+            Some(None)
+        );
+        assert_eq!(
+            decide_transition(&state(ArticleStatus::Draft), Transition::PublishDue, at(5)).ok(),
+            Some(None)
+        );
+    }
+
+    #[test]
+    fn a_taken_slug_gets_the_first_free_number() {
+        assert_eq!(free_slug("vote", &[]), "vote");
+        assert_eq!(
+            free_slug("vote", &["vote".into(), "vote-2".into()]),
+            "vote-3"
+        );
+        let long = "a".repeat(MAX_SLUG);
+        let next = free_slug(&long, std::slice::from_ref(&long));
+        assert!(next.len() <= MAX_SLUG && next.ends_with("-2"), "{next}");
+    }
+
+    #[test]
+    fn related_articles_must_be_visible_and_not_the_article_itself() {
+        let related = vec![
+            "self".to_owned(),
+            "old".into(),
+            "seen".into(),
+            "hidden".into(),
+        ];
+        let err = check_related("self", &related, &["old".into()], &["seen".into()]);
+        let Err(AppError::Validation(errors)) = err else {
+            panic!("expected a validation error")
+        };
+        let pointers: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/related/0", "/related/3"]);
+    }
+
+    #[test]
+    fn echoed_read_only_fields_must_equal_the_stored_ones() {
+        let stored = state(ArticleStatus::Draft);
+        let same = ReadOnlyEcho {
+            id: Some("a".into()),
+            version: Some(3),
+            status: Some(ArticleStatus::Draft),
+            created_at: Some(at(1).and_utc()),
+            ..ReadOnlyEcho::default()
+        };
+        assert!(same.check_against(&stored).is_ok());
+        let changed = ReadOnlyEcho {
+            version: Some(2),
+            author_id: Some("someone-else".into()),
+            ..ReadOnlyEcho::default()
+        };
+        let Err(AppError::Validation(errors)) = changed.check_against(&stored) else {
+            panic!("expected a validation error")
+        };
+        let pointers: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/version", "/author_id"]);
     }
 }

@@ -3,6 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::domain::{ArticleDraft, ArticleState};
+use super::dto::ArticleStatus;
 use crate::db::schema::articles;
 
 /// A stored article (without tags, children or related articles).
@@ -63,6 +65,43 @@ impl ArticleScalars {
             kicker: row.kicker.clone(),
             source: row.source.clone(),
             language: row.language.clone(),
+        }
+    }
+}
+
+impl ArticleRow {
+    /// What the rules need of this article. An unknown stored status reads as a draft, the
+    /// least visible state.
+    pub fn state(&self) -> ArticleState {
+        ArticleState {
+            id: self.id.clone(),
+            slug: self.slug.clone(),
+            status: ArticleStatus::parse(&self.status).unwrap_or(ArticleStatus::Draft),
+            author_id: self.author_id.clone(),
+            version: self.version,
+            publish_at: self.publish_at,
+            published_at: self.published_at,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+impl ArticleScalars {
+    /// The scalars of a draft, stored under `slug`.
+    pub fn of_draft(draft: &ArticleDraft, slug: String) -> Self {
+        Self {
+            slug,
+            title: draft.title.clone(),
+            dek: draft.dek.clone(),
+            seo_title: draft.seo_title.clone(),
+            seo_description: draft.seo_description.clone(),
+            summary: draft.summary.clone(),
+            body: draft.body.clone(),
+            analysis: draft.analysis.clone(),
+            kicker: draft.kicker.clone(),
+            source: draft.source.clone(),
+            language: draft.language.clone(),
         }
     }
 }

@@ -121,7 +121,7 @@ pub struct RiskNoteInput {
 }
 
 /// A key takeaway of an article.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct KeyTakeaway {
     /// The takeaway's id.
     pub id: String,
@@ -133,7 +133,7 @@ pub struct KeyTakeaway {
 }
 
 /// A highlight of an article.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Highlight {
     /// The highlight's id.
     pub id: String,
@@ -145,7 +145,7 @@ pub struct Highlight {
 }
 
 /// An attributed quote of an article.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Quote {
     /// The quote's id.
     pub id: String,
@@ -165,7 +165,7 @@ pub struct Quote {
 }
 
 /// A risk note of an article.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RiskNote {
     /// The note's id.
     pub id: String,

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::dto::{
     Highlight, KeyTakeaway, Quote, QuoteInput, RiskNote, RiskNoteInput, Severity, TextItemInput,
 };
-use super::models::{ChildChanges, ChildRow};
+use super::Child;
 use crate::error::FieldErrors;
 use crate::validate;
 
@@ -40,6 +40,11 @@ impl ChildKind {
         }
     }
 
+    /// The kind a `kind` column value names.
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+
     /// A readable singular name for messages.
     pub fn noun(self) -> &'static str {
         match self {
@@ -64,36 +69,6 @@ pub struct ChildFields {
     pub category: Option<String>,
 }
 
-impl ChildFields {
-    /// The columns to write for these fields.
-    pub fn changes(&self) -> ChildChanges<'_> {
-        ChildChanges {
-            text: self.text.as_deref(),
-            speaker: self.speaker.as_deref(),
-            context: self.context.as_deref(),
-            source_url: self.source_url.as_deref(),
-            title: self.title.as_deref(),
-            body: self.body.as_deref(),
-            severity: self.severity.as_deref(),
-            category: self.category.as_deref(),
-        }
-    }
-
-    /// The fields a stored row holds.
-    pub fn from_row(row: &ChildRow) -> Self {
-        Self {
-            text: row.text.clone(),
-            speaker: row.speaker.clone(),
-            context: row.context.clone(),
-            source_url: row.source_url.clone(),
-            title: row.title.clone(),
-            body: row.body.clone(),
-            severity: row.severity.clone(),
-            category: row.category.clone(),
-        }
-    }
-}
-
 /// What one child kind contributes: its input and output types and its validation.
 pub trait ChildSpec: 'static {
     /// Which kind this is.
@@ -110,9 +85,9 @@ pub trait ChildSpec: 'static {
     /// Validates an input found at `pointer` into storable fields.
     fn fields(input: &Self::Input, pointer: &str, errs: &mut FieldErrors) -> ChildFields;
     /// The input that would reproduce a stored child (the base of a merge patch).
-    fn input_of(row: &ChildRow) -> Self::Input;
+    fn input_of(child: &Child) -> Self::Input;
     /// The wire shape of a stored child.
-    fn output(row: ChildRow) -> Self::Output;
+    fn output(child: Child) -> Self::Output;
 }
 
 fn text_item_fields(input: &TextItemInput, pointer: &str, errs: &mut FieldErrors) -> ChildFields {
@@ -123,11 +98,11 @@ fn text_item_fields(input: &TextItemInput, pointer: &str, errs: &mut FieldErrors
     }
 }
 
-fn text_item_input(row: &ChildRow) -> TextItemInput {
+fn text_item_input(child: &Child) -> TextItemInput {
     TextItemInput {
         id: None,
         position: None,
-        text: row.text.clone().unwrap_or_default(),
+        text: child.fields.text.clone().unwrap_or_default(),
     }
 }
 
@@ -152,14 +127,14 @@ impl ChildSpec for KeyTakeaways {
     fn fields(input: &TextItemInput, pointer: &str, errs: &mut FieldErrors) -> ChildFields {
         text_item_fields(input, pointer, errs)
     }
-    fn input_of(row: &ChildRow) -> TextItemInput {
-        text_item_input(row)
+    fn input_of(child: &Child) -> TextItemInput {
+        text_item_input(child)
     }
-    fn output(row: ChildRow) -> KeyTakeaway {
+    fn output(child: Child) -> KeyTakeaway {
         KeyTakeaway {
-            id: row.id,
-            position: row.position,
-            text: row.text.unwrap_or_default(),
+            id: child.id,
+            position: child.position,
+            text: child.fields.text.unwrap_or_default(),
         }
     }
 }
@@ -176,14 +151,14 @@ impl ChildSpec for Highlights {
     fn fields(input: &TextItemInput, pointer: &str, errs: &mut FieldErrors) -> ChildFields {
         text_item_fields(input, pointer, errs)
     }
-    fn input_of(row: &ChildRow) -> TextItemInput {
-        text_item_input(row)
+    fn input_of(child: &Child) -> TextItemInput {
+        text_item_input(child)
     }
-    fn output(row: ChildRow) -> Highlight {
+    fn output(child: Child) -> Highlight {
         Highlight {
-            id: row.id,
-            position: row.position,
-            text: row.text.unwrap_or_default(),
+            id: child.id,
+            position: child.position,
+            text: child.fields.text.unwrap_or_default(),
         }
     }
 }
@@ -217,24 +192,26 @@ impl ChildSpec for Quotes {
             ..ChildFields::default()
         }
     }
-    fn input_of(row: &ChildRow) -> QuoteInput {
+    fn input_of(child: &Child) -> QuoteInput {
+        let f = &child.fields;
         QuoteInput {
             id: None,
             position: None,
-            text: row.text.clone().unwrap_or_default(),
-            speaker: row.speaker.clone().unwrap_or_default(),
-            context: row.context.clone(),
-            source_url: row.source_url.clone(),
+            text: f.text.clone().unwrap_or_default(),
+            speaker: f.speaker.clone().unwrap_or_default(),
+            context: f.context.clone(),
+            source_url: f.source_url.clone(),
         }
     }
-    fn output(row: ChildRow) -> Quote {
+    fn output(child: Child) -> Quote {
+        let f = child.fields;
         Quote {
-            id: row.id,
-            position: row.position,
-            text: row.text.unwrap_or_default(),
-            speaker: row.speaker.unwrap_or_default(),
-            context: row.context,
-            source_url: row.source_url,
+            id: child.id,
+            position: child.position,
+            text: f.text.unwrap_or_default(),
+            speaker: f.speaker.unwrap_or_default(),
+            context: f.context,
+            source_url: f.source_url,
         }
     }
 }
@@ -270,28 +247,30 @@ impl ChildSpec for RiskNotes {
             ..ChildFields::default()
         }
     }
-    fn input_of(row: &ChildRow) -> RiskNoteInput {
+    fn input_of(child: &Child) -> RiskNoteInput {
+        let f = &child.fields;
         RiskNoteInput {
             id: None,
             position: None,
-            title: row.title.clone().unwrap_or_default(),
-            body: row.body.clone(),
-            severity: row.severity.as_deref().and_then(Severity::parse),
-            category: row.category.clone(),
+            title: f.title.clone().unwrap_or_default(),
+            body: f.body.clone(),
+            severity: f.severity.as_deref().and_then(Severity::parse),
+            category: f.category.clone(),
         }
     }
-    fn output(row: ChildRow) -> RiskNote {
+    fn output(child: Child) -> RiskNote {
+        let f = child.fields;
         RiskNote {
-            id: row.id,
-            position: row.position,
-            title: row.title.unwrap_or_default(),
-            body: row.body,
-            severity: row
+            id: child.id,
+            position: child.position,
+            title: f.title.unwrap_or_default(),
+            body: f.body,
+            severity: f
                 .severity
                 .as_deref()
                 .and_then(Severity::parse)
                 .unwrap_or_default(),
-            category: row.category,
+            category: f.category,
         }
     }
 }
@@ -303,6 +282,7 @@ pub fn validate_list<C: ChildSpec>(
     errs: &mut FieldErrors,
 ) -> Vec<super::ChildDraft> {
     if inputs.len() > super::MAX_CHILDREN {
+        // Refused whole: the items of an over-long list are not worth looking at.
         errs.push(
             pointer,
             format!(
@@ -311,6 +291,7 @@ pub fn validate_list<C: ChildSpec>(
                 inputs.len()
             ),
         );
+        return Vec::new();
     }
     let mut seen = std::collections::HashSet::new();
     inputs

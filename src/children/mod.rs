@@ -1,12 +1,14 @@
 //! The four kinds of article children — key takeaways, quotes, highlights, risk notes.
 //!
-//! They share one table, one ordering implementation (`repo`) and one set of generic
-//! handlers; each kind only says how its fields are validated and shown (`kinds`).
+//! They share one table and one ordering implementation (`repo`); each kind only says how its
+//! fields are validated and shown (`kinds`). Children are parts of an article: their writes go
+//! through the article write pipeline, and their endpoints live with the article's. This
+//! module depends on nothing of `articles`.
 
 pub mod dto;
-pub mod handlers;
 pub mod kinds;
 pub mod models;
+pub mod ordering;
 pub mod repo;
 
 pub use kinds::{ChildFields, ChildKind, ChildSpec, Highlights, KeyTakeaways, Quotes, RiskNotes};
@@ -21,4 +23,29 @@ pub struct ChildDraft {
     pub id: Option<String>,
     /// The validated content.
     pub fields: ChildFields,
+}
+
+/// A stored child, as the rest of the service sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Child {
+    /// The child's id.
+    pub id: String,
+    /// The article it belongs to.
+    pub article_id: String,
+    /// Which kind of child it is.
+    pub kind: ChildKind,
+    /// Its 1-based position among the article's children of its kind.
+    pub position: i32,
+    /// Its content.
+    pub fields: ChildFields,
+}
+
+impl Child {
+    /// The draft that would store this child again unchanged, id included.
+    pub fn to_draft(&self) -> ChildDraft {
+        ChildDraft {
+            id: Some(self.id.clone()),
+            fields: self.fields.clone(),
+        }
+    }
 }

@@ -1,37 +1,43 @@
-//! Storage and ordering of children, shared by all four kinds.
+//! Storage of children, shared by all four kinds: plain queries, no rules.
 //!
-//! Positions are 1-based and contiguous per (article, kind). Every function here runs inside a
-//! write transaction whose first statement bumped the article's version, which serialises
-//! writers per article on both backends, so the shifts below never interleave.
+//! Positions are 1-based and contiguous per (article, kind). Every writing function here runs
+//! inside the article write pipeline's transaction, whose first statement bumped the article's
+//! version; that serialises writers per article on both backends, so the shifts below never
+//! interleave. Which positions are allowed is decided in `ordering`, before these run.
 
 use diesel::prelude::*;
-use uuid::Uuid;
+use diesel::QueryResult;
 
-use super::models::ChildRow;
-use super::{ChildDraft, ChildFields, ChildKind, MAX_CHILDREN};
+use super::models::{ChildChanges, ChildRow};
+use super::{Child, ChildDraft, ChildFields, ChildKind};
 use crate::db::schema::article_children as ac;
 use crate::db::AnyConnection;
-use crate::error::{AppError, FieldErrors};
+
+fn children(rows: Vec<ChildRow>) -> Vec<Child> {
+    rows.into_iter().filter_map(ChildRow::into_child).collect()
+}
 
 /// The children of one kind, in position order.
 pub fn list(
     conn: &mut AnyConnection,
     article_id: &str,
     kind: ChildKind,
-) -> Result<Vec<ChildRow>, AppError> {
-    Ok(ac::table
+) -> QueryResult<Vec<Child>> {
+    ac::table
         .filter(ac::article_id.eq(article_id))
         .filter(ac::kind.eq(kind.as_str()))
         .order(ac::position.asc())
-        .load(conn)?)
+        .load(conn)
+        .map(children)
 }
 
-/// Every child of an article in one query, ordered by kind and position.
-pub fn list_all(conn: &mut AnyConnection, article_id: &str) -> Result<Vec<ChildRow>, AppError> {
-    Ok(ac::table
-        .filter(ac::article_id.eq(article_id))
-        .order((ac::kind.asc(), ac::position.asc()))
-        .load(conn)?)
+/// The children of many articles in one query, ordered by article, kind and position.
+pub fn list_for(conn: &mut AnyConnection, article_ids: &[String]) -> QueryResult<Vec<Child>> {
+    ac::table
+        .filter(ac::article_id.eq_any(article_ids))
+        .order((ac::article_id.asc(), ac::kind.asc(), ac::position.asc()))
+        .load(conn)
+        .map(children)
 }
 
 /// One child, if it belongs to this article and kind.
@@ -40,35 +46,34 @@ pub fn find(
     article_id: &str,
     kind: ChildKind,
     child_id: &str,
-) -> Result<Option<ChildRow>, AppError> {
-    Ok(ac::table
+) -> QueryResult<Option<Child>> {
+    ac::table
         .filter(ac::id.eq(child_id))
         .filter(ac::article_id.eq(article_id))
         .filter(ac::kind.eq(kind.as_str()))
-        .first(conn)
-        .optional()?)
+        .first::<ChildRow>(conn)
+        .optional()
+        .map(|row| row.and_then(ChildRow::into_child))
 }
 
-fn count(conn: &mut AnyConnection, article_id: &str, kind: ChildKind) -> Result<i64, AppError> {
-    Ok(ac::table
+/// How many children of one kind an article has.
+pub fn count(conn: &mut AnyConnection, article_id: &str, kind: ChildKind) -> QueryResult<i64> {
+    ac::table
         .filter(ac::article_id.eq(article_id))
         .filter(ac::kind.eq(kind.as_str()))
         .count()
-        .get_result(conn)?)
+        .get_result(conn)
 }
 
-fn child_not_found(kind: ChildKind) -> AppError {
-    AppError::NotFound(format!("no {} with this id in this article", kind.noun()))
-}
-
-fn shift(
+/// Moves the children at positions `from..=to` by `by`.
+pub fn shift(
     conn: &mut AnyConnection,
     article_id: &str,
     kind: ChildKind,
     from: i32,
     to: i32,
     by: i32,
-) -> Result<(), AppError> {
+) -> QueryResult<()> {
     diesel::update(
         ac::table
             .filter(ac::article_id.eq(article_id))
@@ -77,146 +82,80 @@ fn shift(
             .filter(ac::position.le(to)),
     )
     .set(ac::position.eq(ac::position + by))
-    .execute(conn)?;
-    Ok(())
+    .execute(conn)
+    .map(drop)
 }
 
-fn insert_row(
+/// Stores a new child at `position` (the caller made room for it).
+pub fn insert(
     conn: &mut AnyConnection,
     id: &str,
     article_id: &str,
     kind: ChildKind,
     position: i32,
     fields: &ChildFields,
-) -> Result<(), AppError> {
+) -> QueryResult<()> {
     diesel::insert_into(ac::table)
         .values((
             ac::id.eq(id),
             ac::article_id.eq(article_id),
             ac::kind.eq(kind.as_str()),
             ac::position.eq(position),
-            fields.changes(),
+            ChildChanges::from(fields),
         ))
-        .execute(conn)?;
-    Ok(())
+        .execute(conn)
+        .map(drop)
 }
 
-fn check_position(position: i64, max: i64) -> Result<i32, AppError> {
-    if (1..=max).contains(&position) {
-        i32::try_from(position).map_err(|_| AppError::internal("position overflow"))
-    } else {
-        Err(AppError::field(
-            "/position",
-            format!("must be between 1 and {max}"),
-        ))
-    }
-}
-
-/// Inserts a child at `position` (appends when `None`), shifting the ones after it.
-pub fn insert_at(
-    conn: &mut AnyConnection,
-    article_id: &str,
-    kind: ChildKind,
-    position: Option<i64>,
-    fields: &ChildFields,
-) -> Result<ChildRow, AppError> {
-    let n = count(conn, article_id, kind)?;
-    if n >= MAX_CHILDREN as i64 {
-        return Err(AppError::field(
-            "",
-            format!("an article may have at most {MAX_CHILDREN} of each kind of child"),
-        ));
-    }
-    let position = check_position(position.unwrap_or(n + 1), n + 1)?;
-    shift(conn, article_id, kind, position, i32::MAX, 1)?;
-    let id = Uuid::now_v7().to_string();
-    insert_row(conn, &id, article_id, kind, position, fields)?;
-    find(conn, article_id, kind, &id)?.ok_or_else(|| child_not_found(kind))
-}
-
-/// Replaces a child's fields and, when `position` is given, moves it there.
+/// Rewrites a child's content and position.
 pub fn update(
     conn: &mut AnyConnection,
-    article_id: &str,
-    kind: ChildKind,
     child_id: &str,
-    position: Option<i64>,
+    position: i32,
     fields: &ChildFields,
-) -> Result<ChildRow, AppError> {
-    let current = find(conn, article_id, kind, child_id)?.ok_or_else(|| child_not_found(kind))?;
-    let mut target = current.position;
-    if let Some(p) = position {
-        let n = count(conn, article_id, kind)?;
-        target = check_position(p, n)?;
-        if target > current.position {
-            shift(conn, article_id, kind, current.position + 1, target, -1)?;
-        } else if target < current.position {
-            shift(conn, article_id, kind, target, current.position - 1, 1)?;
-        }
-    }
+) -> QueryResult<()> {
     diesel::update(ac::table.filter(ac::id.eq(child_id)))
-        .set((fields.changes(), ac::position.eq(target)))
-        .execute(conn)?;
-    find(conn, article_id, kind, child_id)?.ok_or_else(|| child_not_found(kind))
+        .set((ChildChanges::from(fields), ac::position.eq(position)))
+        .execute(conn)
+        .map(drop)
 }
 
-/// Deletes a child and closes the gap it leaves.
-pub fn delete(
-    conn: &mut AnyConnection,
-    article_id: &str,
-    kind: ChildKind,
-    child_id: &str,
-) -> Result<(), AppError> {
-    let current = find(conn, article_id, kind, child_id)?.ok_or_else(|| child_not_found(kind))?;
-    diesel::delete(ac::table.filter(ac::id.eq(child_id))).execute(conn)?;
-    shift(conn, article_id, kind, current.position + 1, i32::MAX, -1)
+/// Deletes one child (the caller closes the gap with `shift`).
+pub fn delete(conn: &mut AnyConnection, child_id: &str) -> QueryResult<()> {
+    diesel::delete(ac::table.filter(ac::id.eq(child_id)))
+        .execute(conn)
+        .map(drop)
 }
 
-/// Makes the list of one kind exactly `drafts`, in order: echoed ids are kept and updated,
-/// missing ones deleted, new ones inserted. `pointer` locates the list in the request body.
-pub fn replace(
+/// Makes the list of one kind exactly `drafts`, in order: drafts with an id that is stored are
+/// updated in place, stored children missing from `drafts` are deleted, and the rest inserted
+/// (with their own id when they carry one, as in a restore or an import).
+pub fn store_list(
     conn: &mut AnyConnection,
     article_id: &str,
     kind: ChildKind,
     drafts: &[ChildDraft],
-    pointer: &str,
-) -> Result<(), AppError> {
-    let existing: Vec<String> = list(conn, article_id, kind)?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
-    let mut errs = FieldErrors::default();
-    for (i, draft) in drafts.iter().enumerate() {
-        if let Some(id) = &draft.id {
-            if !existing.contains(id) {
-                errs.push(
-                    format!("{pointer}/{i}/id"),
-                    format!(
-                        "is not a {} of this article; omit id for new items",
-                        kind.noun()
-                    ),
-                );
-            }
-        }
-    }
-    errs.finish(())?;
-    for gone in existing
+) -> QueryResult<()> {
+    let existing: Vec<String> = ac::table
+        .filter(ac::article_id.eq(article_id))
+        .filter(ac::kind.eq(kind.as_str()))
+        .select(ac::id)
+        .load(conn)?;
+    let gone: Vec<&String> = existing
         .iter()
         .filter(|id| !drafts.iter().any(|d| d.id.as_ref() == Some(*id)))
-    {
-        diesel::delete(ac::table.filter(ac::id.eq(gone))).execute(conn)?;
+        .collect();
+    if !gone.is_empty() {
+        diesel::delete(ac::table.filter(ac::id.eq_any(gone))).execute(conn)?;
     }
     for (i, draft) in drafts.iter().enumerate() {
-        let position = i32::try_from(i + 1).map_err(|_| AppError::internal("position overflow"))?;
+        let position = i32::try_from(i + 1).unwrap_or(i32::MAX);
         match &draft.id {
-            Some(id) => {
-                diesel::update(ac::table.filter(ac::id.eq(id)))
-                    .set((draft.fields.changes(), ac::position.eq(position)))
-                    .execute(conn)?;
-            }
-            None => insert_row(
+            Some(id) if existing.contains(id) => update(conn, id, position, &draft.fields)?,
+            Some(id) => insert(conn, id, article_id, kind, position, &draft.fields)?,
+            None => insert(
                 conn,
-                &Uuid::now_v7().to_string(),
+                &uuid::Uuid::now_v7().to_string(),
                 article_id,
                 kind,
                 position,
@@ -227,21 +166,16 @@ pub fn replace(
     Ok(())
 }
 
-/// Inserts a whole list into an article that has none of this kind yet, keeping the ids the
-/// drafts carry (a lossless import); drafts without an id get a new one.
-pub fn insert_list(
+/// The ids of an article's stored children of one kind, in order.
+pub fn ids(
     conn: &mut AnyConnection,
     article_id: &str,
     kind: ChildKind,
-    drafts: &[ChildDraft],
-) -> Result<(), AppError> {
-    for (i, draft) in drafts.iter().enumerate() {
-        let position = i32::try_from(i + 1).map_err(|_| AppError::internal("position overflow"))?;
-        let id = draft
-            .id
-            .clone()
-            .unwrap_or_else(|| Uuid::now_v7().to_string());
-        insert_row(conn, &id, article_id, kind, position, &draft.fields)?;
-    }
-    Ok(())
+) -> QueryResult<Vec<String>> {
+    ac::table
+        .filter(ac::article_id.eq(article_id))
+        .filter(ac::kind.eq(kind.as_str()))
+        .order(ac::position.asc())
+        .select(ac::id)
+        .load(conn)
 }

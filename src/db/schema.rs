@@ -107,12 +107,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    article_revisions (article_id, version) {
+        article_id -> Text,
+        version -> BigInt,
+        action -> Text,
+        actor_id -> Nullable<Text>,
+        actor_name -> Nullable<Text>,
+        at -> Timestamp,
+        changed -> Text,
+        document -> Text,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(api_keys -> users (id));
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_children -> articles (article_id));
+diesel::joinable!(article_revisions -> articles (article_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -123,6 +137,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_tags,
     article_children,
     article_related,
+    article_revisions,
 );
 
 // Never joined with the tables above: entries name users and articles without foreign keys.

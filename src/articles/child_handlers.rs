@@ -1,19 +1,21 @@
-//! Child endpoints. The logic is written once, generic over `ChildSpec`; a macro stamps out
-//! the thin, OpenAPI-annotated handlers for each of the four kinds.
+//! Endpoints of an article's parts. The logic is written once, generic over `ChildSpec`; a
+//! macro stamps out the thin, OpenAPI-annotated handlers for each of the four kinds. Every
+//! write is one call into the article write pipeline (`service::children`).
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use serde_json::{Map, Value};
 
-use super::dto::ChildList;
-use super::kinds::{validate_list, ChildSpec};
-use super::{repo, ChildDraft, ChildFields};
-use crate::articles::policy::authorize_edit;
-use crate::articles::repo::{self as articles, merge_patch, write, Abort};
-use crate::auth::{AuthUser, MaybeAuthUser};
-use crate::db::AnyConnection;
+use super::http::{PRIVATE_CACHE, PUBLIC_CACHE};
+use super::service::children::{self as use_case, ChildWrite};
+use super::service::Editor;
+use super::store;
+use crate::auth::MaybeAuthUser;
+use crate::children::dto::ChildList;
+use crate::children::kinds::{validate_list, ChildSpec};
+use crate::children::{self, ChildKind};
 use crate::error::{AppError, FieldErrors};
-use crate::extract::{article_etag, from_value, IfMatch};
+use crate::extract::{article_etag, IfMatch};
 use crate::state::AppState;
 
 fn with_etag(status: StatusCode, article_id: &str, version: i64) -> actix_web::HttpResponseBuilder {
@@ -22,14 +24,29 @@ fn with_etag(status: StatusCode, article_id: &str, version: i64) -> actix_web::H
     res
 }
 
-fn current_version(
-    conn: &mut AnyConnection,
-    article_id: &str,
-    user: &AuthUser,
-) -> Result<i64, AppError> {
-    articles::find_visible(conn, article_id, Some(user))?
-        .map(|r| r.version)
-        .ok_or_else(AppError::article_not_found)
+fn cache_control(public: bool) -> &'static str {
+    if public {
+        PUBLIC_CACHE
+    } else {
+        PRIVATE_CACHE
+    }
+}
+
+fn not_found(kind: ChildKind) -> AppError {
+    AppError::NotFound(format!("no {} with this id in this article", kind.noun()))
+}
+
+/// The id and version of the article `key` names, if the viewer may see it.
+fn visible_article(
+    conn: &mut crate::db::AnyConnection,
+    key: &str,
+    viewer: &MaybeAuthUser,
+) -> Result<(String, i64), AppError> {
+    let state = store::find_by_key(conn, key)?
+        .map(|r| r.state())
+        .filter(|s| super::policy::can_see(viewer.0.as_ref(), s.status, &s.author_id))
+        .ok_or_else(AppError::article_not_found)?;
+    Ok((state.id, state.version))
 }
 
 /// Lists the children of one kind of an article the caller may see.
@@ -39,27 +56,18 @@ pub async fn list<C: ChildSpec>(
     article_id: String,
 ) -> Result<HttpResponse, AppError> {
     let public = viewer.0.is_none();
-    let (id, version, rows) = state
+    let ((id, version), rows) = state
         .db
         .run(move |conn| {
-            let row = articles::find_visible(conn, &article_id, viewer.0.as_ref())?
-                .ok_or_else(AppError::article_not_found)?;
-            let rows = repo::list(conn, &row.id, C::KIND)?;
-            Ok((row.id, row.version, rows))
+            let found = visible_article(conn, &article_id, &viewer)?;
+            let rows = children::repo::list(conn, &found.0, C::KIND)?;
+            Ok((found, rows))
         })
         .await?;
     let data: Vec<C::Output> = rows.into_iter().map(C::output).collect();
     Ok(with_etag(StatusCode::OK, &id, version)
         .insert_header((header::CACHE_CONTROL, cache_control(public)))
         .json(ChildList::complete(data)))
-}
-
-fn cache_control(public: bool) -> &'static str {
-    if public {
-        "public, max-age=60, stale-while-revalidate=300"
-    } else {
-        "private, no-store"
-    }
 }
 
 /// Fetches one child of an article the caller may see.
@@ -69,18 +77,13 @@ pub async fn get<C: ChildSpec>(
     (article_id, child_id): (String, String),
 ) -> Result<HttpResponse, AppError> {
     let public = viewer.0.is_none();
-    let (id, version, child) = state
+    let ((id, version), child) = state
         .db
         .run(move |conn| {
-            let row = articles::find_visible(conn, &article_id, viewer.0.as_ref())?
-                .ok_or_else(AppError::article_not_found)?;
-            let child = repo::find(conn, &row.id, C::KIND, &child_id)?.ok_or_else(|| {
-                AppError::NotFound(format!(
-                    "no {} with this id in this article",
-                    C::KIND.noun()
-                ))
-            })?;
-            Ok((row.id, row.version, child))
+            let found = visible_article(conn, &article_id, &viewer)?;
+            let child = children::repo::find(conn, &found.0, C::KIND, &child_id)?
+                .ok_or_else(|| not_found(C::KIND))?;
+            Ok((found, child))
         })
         .await?;
     Ok(with_etag(StatusCode::OK, &id, version)
@@ -91,124 +94,65 @@ pub async fn get<C: ChildSpec>(
 /// Appends a child, or inserts it at `position`.
 pub async fn create<C: ChildSpec>(
     state: web::Data<AppState>,
-    user: AuthUser,
+    editor: Editor,
     article_id: String,
     if_match: IfMatch,
     input: C::Input,
 ) -> Result<HttpResponse, AppError> {
-    let mut errs = FieldErrors::default();
-    let (id, position) = C::id_and_position(&input);
-    if id.is_some() {
-        errs.push("/id", "is assigned by the server; omit it");
-    }
-    let fields = C::fields(&input, "", &mut errs);
-    errs.finish(())?;
+    let parsed = use_case::parse_new::<C>(&input)?;
     let pre = if_match.precondition(&article_id);
-    let (child, version) = state
+    let done: ChildWrite<_> = state
         .db
-        .run(move |conn| {
-            let done = write(conn, |conn| {
-                let row = articles::lock(conn, &article_id, pre, &user)?;
-                authorize_edit(&user, &row)?;
-                let child = repo::insert_at(conn, &row.id, C::KIND, position, &fields)?;
-                articles::touch_after_child_write(conn, &row.id, C::KIND)?;
-                Ok((child, row.version))
-            })?;
-            done.ok_or_else(|| AppError::internal("an insert cannot be a no-op"))
-        })
+        .run(move |conn| use_case::append::<C>(conn, &editor, &article_id, pre, parsed))
         .await?;
     let location = format!(
         "/api/v1/articles/{}/{}/{}",
-        child.article_id,
+        done.article_id,
         C::PATH,
-        child.id
+        done.value.id
     );
-    Ok(with_etag(StatusCode::CREATED, &child.article_id, version)
-        .insert_header((header::LOCATION, location))
-        .json(C::output(child)))
+    Ok(
+        with_etag(StatusCode::CREATED, &done.article_id, done.version)
+            .insert_header((header::LOCATION, location))
+            .json(C::output(done.value)),
+    )
 }
 
 /// Changes a child with a JSON merge patch; a `position` moves it.
 pub async fn update<C: ChildSpec>(
     state: web::Data<AppState>,
-    user: AuthUser,
+    editor: Editor,
     (article_id, child_id): (String, String),
     if_match: IfMatch,
     patch: Map<String, Value>,
 ) -> Result<HttpResponse, AppError> {
     let pre = if_match.precondition(&article_id);
-    let (child, version) = state
+    let done = state
         .db
-        .run(move |conn| {
-            let done = write(conn, |conn| {
-                let row = articles::lock(conn, &article_id, pre, &user)?;
-                authorize_edit(&user, &row)?;
-                let current = repo::find(conn, &row.id, C::KIND, &child_id)?.ok_or_else(|| {
-                    AppError::NotFound(format!(
-                        "no {} with this id in this article",
-                        C::KIND.noun()
-                    ))
-                })?;
-                let mut merged = serde_json::to_value(C::input_of(&current))
-                    .map_err(|e| AppError::internal(e.to_string()))?;
-                merge_patch(&mut merged, Value::Object(patch));
-                let input: C::Input = from_value(merged)?;
-                let (echoed_id, position) = C::id_and_position(&input);
-                let mut errs = FieldErrors::default();
-                if echoed_id.is_some_and(|id| id != current.id) {
-                    errs.push("/id", "is read-only");
-                }
-                let fields = C::fields(&input, "", &mut errs);
-                errs.finish(())?;
-                let moves = position.is_some_and(|p| p != i64::from(current.position));
-                if !moves && fields == ChildFields::from_row(&current) {
-                    return Err(Abort::Unchanged);
-                }
-                let child = repo::update(conn, &row.id, C::KIND, &current.id, position, &fields)?;
-                articles::touch_after_child_write(conn, &row.id, C::KIND)?;
-                Ok((child, row.version))
-            })?;
-            match done {
-                Some(v) => Ok(v),
-                None => {
-                    let child = repo::find(conn, &article_id, C::KIND, &child_id)?
-                        .ok_or_else(|| AppError::NotFound("no such child".into()))?;
-                    Ok((child, current_version(conn, &article_id, &user)?))
-                }
-            }
-        })
+        .run(move |conn| use_case::update::<C>(conn, &editor, (&article_id, &child_id), pre, patch))
         .await?;
-    Ok(with_etag(StatusCode::OK, &child.article_id, version).json(C::output(child)))
+    Ok(with_etag(StatusCode::OK, &done.article_id, done.version).json(C::output(done.value)))
 }
 
 /// Deletes a child and closes the gap in the positions.
 pub async fn delete<C: ChildSpec>(
     state: web::Data<AppState>,
-    user: AuthUser,
+    editor: Editor,
     (article_id, child_id): (String, String),
     if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
     let pre = if_match.precondition(&article_id);
-    let version = state
+    let done = state
         .db
-        .run(move |conn| {
-            let done = write(conn, |conn| {
-                let row = articles::lock(conn, &article_id, pre, &user)?;
-                authorize_edit(&user, &row)?;
-                repo::delete(conn, &row.id, C::KIND, &child_id)?;
-                articles::touch_after_child_write(conn, &row.id, C::KIND)?;
-                Ok((row.id, row.version))
-            })?;
-            done.ok_or_else(|| AppError::internal("a delete cannot be a no-op"))
-        })
+        .run(move |conn| use_case::delete::<C>(conn, &editor, (&article_id, &child_id), pre))
         .await?;
-    Ok(with_etag(StatusCode::NO_CONTENT, &version.0, version.1).finish())
+    Ok(with_etag(StatusCode::NO_CONTENT, &done.article_id, done.version).finish())
 }
 
 /// Replaces the whole list of one kind with `inputs`, in order.
 pub async fn replace<C: ChildSpec>(
     state: web::Data<AppState>,
-    user: AuthUser,
+    editor: Editor,
     article_id: String,
     if_match: IfMatch,
     inputs: Vec<C::Input>,
@@ -217,36 +161,12 @@ pub async fn replace<C: ChildSpec>(
     let drafts = validate_list::<C>(&inputs, "", &mut errs);
     errs.finish(())?;
     let pre = if_match.precondition(&article_id);
-    let (id, version, rows) = state
+    let done = state
         .db
-        .run(move |conn| {
-            write(conn, |conn| {
-                let row = articles::lock(conn, &article_id, pre, &user)?;
-                authorize_edit(&user, &row)?;
-                let stored: Vec<ChildDraft> = repo::list(conn, &row.id, C::KIND)?
-                    .iter()
-                    .map(|r| ChildDraft {
-                        id: Some(r.id.clone()),
-                        fields: ChildFields::from_row(r),
-                    })
-                    .collect();
-                if stored == drafts {
-                    return Err(Abort::Unchanged);
-                }
-                repo::replace(conn, &row.id, C::KIND, &drafts, "")?;
-                articles::touch_after_child_write(conn, &row.id, C::KIND)?;
-                Ok(())
-            })?;
-            let version = current_version(conn, &article_id, &user)?;
-            Ok((
-                article_id.clone(),
-                version,
-                repo::list(conn, &article_id, C::KIND)?,
-            ))
-        })
+        .run(move |conn| use_case::replace::<C>(conn, &editor, &article_id, pre, drafts))
         .await?;
-    let data: Vec<C::Output> = rows.into_iter().map(C::output).collect();
-    Ok(with_etag(StatusCode::OK, &id, version).json(ChildList::complete(data)))
+    let data: Vec<C::Output> = done.value.into_iter().map(C::output).collect();
+    Ok(with_etag(StatusCode::OK, &done.article_id, done.version).json(ChildList::complete(data)))
 }
 
 /// Stamps out the annotated handlers of one child kind and a function registering them.
@@ -261,7 +181,8 @@ macro_rules! child_endpoints {
             use actix_web::{web, HttpResponse};
             use serde_json::{Map, Value};
 
-            use crate::auth::{AuthUser, MaybeAuthUser};
+            use crate::articles::service::Editor;
+            use crate::auth::MaybeAuthUser;
             use crate::children::dto::*;
             use crate::children::kinds::*;
             use crate::error::{AppError, Problem};
@@ -310,8 +231,8 @@ macro_rules! child_endpoints {
                     (status = 422, description = "Invalid fields, bad position or too many items", body = Problem, content_type = "application/problem+json"),
                     crate::error::responses::Unavailable,
                 ))]
-            pub async fn $create(state: web::Data<AppState>, user: AuthUser, path: web::Path<String>, if_match: IfMatch, body: ApiJson<$input>) -> Result<HttpResponse, AppError> {
-                super::create::<$spec>(state, user, path.into_inner(), if_match, body.0).await
+            pub async fn $create(state: web::Data<AppState>, editor: Editor, path: web::Path<String>, if_match: IfMatch, body: ApiJson<$input>) -> Result<HttpResponse, AppError> {
+                super::create::<$spec>(state, editor, path.into_inner(), if_match, body.0).await
             }
 
             /// Change one with a JSON merge patch; `position` moves it.
@@ -330,8 +251,8 @@ macro_rules! child_endpoints {
                     (status = 422, description = "Invalid fields or position", body = Problem, content_type = "application/problem+json"),
                     crate::error::responses::Unavailable,
                 ))]
-            pub async fn $update(state: web::Data<AppState>, user: AuthUser, path: web::Path<(String, String)>, if_match: IfMatch, body: ApiJson<Map<String, Value>>) -> Result<HttpResponse, AppError> {
-                super::update::<$spec>(state, user, path.into_inner(), if_match, body.0).await
+            pub async fn $update(state: web::Data<AppState>, editor: Editor, path: web::Path<(String, String)>, if_match: IfMatch, body: ApiJson<Map<String, Value>>) -> Result<HttpResponse, AppError> {
+                super::update::<$spec>(state, editor, path.into_inner(), if_match, body.0).await
             }
 
             /// Delete one; the items after it move up.
@@ -345,8 +266,8 @@ macro_rules! child_endpoints {
                     crate::error::responses::PreconditionFailed,
                     crate::error::responses::Unavailable,
                 ))]
-            pub async fn $delete(state: web::Data<AppState>, user: AuthUser, path: web::Path<(String, String)>, if_match: IfMatch) -> Result<HttpResponse, AppError> {
-                super::delete::<$spec>(state, user, path.into_inner(), if_match).await
+            pub async fn $delete(state: web::Data<AppState>, editor: Editor, path: web::Path<(String, String)>, if_match: IfMatch) -> Result<HttpResponse, AppError> {
+                super::delete::<$spec>(state, editor, path.into_inner(), if_match).await
             }
 
             /// Replace the whole list; the body is the items in order.
@@ -365,8 +286,8 @@ macro_rules! child_endpoints {
                     (status = 422, description = "Invalid items", body = Problem, content_type = "application/problem+json"),
                     crate::error::responses::Unavailable,
                 ))]
-            pub async fn $replace(state: web::Data<AppState>, user: AuthUser, path: web::Path<String>, if_match: IfMatch, body: ApiJson<Vec<$input>>) -> Result<HttpResponse, AppError> {
-                super::replace::<$spec>(state, user, path.into_inner(), if_match, body.0).await
+            pub async fn $replace(state: web::Data<AppState>, editor: Editor, path: web::Path<String>, if_match: IfMatch, body: ApiJson<Vec<$input>>) -> Result<HttpResponse, AppError> {
+                super::replace::<$spec>(state, editor, path.into_inner(), if_match, body.0).await
             }
 
             /// Registers the routes of this kind under `/articles/{id}/…`.

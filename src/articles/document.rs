@@ -1,0 +1,203 @@
+//! The read model: the one mapping from stored rows to the article document of SPEC §3.
+//!
+//! Any number of documents cost four queries: the rows, their tags, their children and their
+//! related articles. Related articles the viewer may not see are left out.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::QueryResult;
+
+use super::dto::{Article, ArticleStatus, RelatedArticle};
+use super::models::ArticleRow;
+use super::policy::can_see;
+use super::store;
+use crate::auth::AuthUser;
+use crate::children::{
+    self, Child, ChildKind, ChildSpec, Highlights, KeyTakeaways, Quotes, RiskNotes,
+};
+use crate::db::schema::{article_related, article_tags, articles};
+use crate::db::AnyConnection;
+
+/// Who a document is assembled for.
+#[derive(Debug, Clone, Copy)]
+pub enum Viewer<'a> {
+    /// Everything, as staff see it: for revisions, exports and the write pipeline.
+    Staff,
+    /// A reader: anonymous when `None`.
+    Reader(Option<&'a AuthUser>),
+}
+
+impl Viewer<'_> {
+    fn sees(&self, status: ArticleStatus, author_id: &str) -> bool {
+        match self {
+            Self::Staff => true,
+            Self::Reader(user) => can_see(*user, status, author_id),
+        }
+    }
+}
+
+/// The document of the article an id or slug names, if the viewer may see it.
+pub fn find(
+    conn: &mut AnyConnection,
+    key: &str,
+    viewer: Option<&AuthUser>,
+) -> QueryResult<Option<Article>> {
+    let row = store::find_by_key(conn, key)?;
+    match row.filter(|r| {
+        let s = r.state();
+        can_see(viewer, s.status, &s.author_id)
+    }) {
+        Some(row) => Ok(assemble_many(conn, vec![row], Viewer::Reader(viewer))?.pop()),
+        None => Ok(None),
+    }
+}
+
+/// The documents of the articles `ids`, in that order; ids that do not exist are skipped.
+/// Visibility of the articles themselves is the caller's concern.
+pub fn load(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    viewer: Viewer<'_>,
+) -> QueryResult<Vec<Article>> {
+    let rows: Vec<ArticleRow> = articles::table
+        .filter(articles::id.eq_any(ids))
+        .load(conn)?;
+    let mut by_id: HashMap<String, ArticleRow> =
+        rows.into_iter().map(|r| (r.id.clone(), r)).collect();
+    let ordered = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+    assemble_many(conn, ordered, viewer)
+}
+
+/// The document of one article as staff see it, if it exists.
+pub fn load_one(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<Article>> {
+    Ok(load(conn, &[id.to_owned()], Viewer::Staff)?.pop())
+}
+
+/// The tags of many articles in one query, by article id.
+pub fn tags_of_many(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> QueryResult<HashMap<String, Vec<String>>> {
+    let rows: Vec<(String, String)> = article_tags::table
+        .filter(article_tags::article_id.eq_any(ids))
+        .order((article_tags::article_id.asc(), article_tags::position.asc()))
+        .select((article_tags::article_id, article_tags::tag))
+        .load(conn)?;
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    for (id, tag) in rows {
+        map.entry(id).or_default().push(tag);
+    }
+    Ok(map)
+}
+
+type RelatedTuple = (
+    String,
+    String,
+    String,
+    Option<NaiveDateTime>,
+    String,
+    String,
+);
+
+fn assemble_many(
+    conn: &mut AnyConnection,
+    rows: Vec<ArticleRow>,
+    viewer: Viewer<'_>,
+) -> QueryResult<Vec<Article>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut tags = tags_of_many(conn, &ids)?;
+    let mut kids: HashMap<String, Vec<Child>> = HashMap::new();
+    for child in children::repo::list_for(conn, &ids)? {
+        kids.entry(child.article_id.clone())
+            .or_default()
+            .push(child);
+    }
+    let related_rows: Vec<(String, RelatedTuple)> = article_related::table
+        .inner_join(articles::table.on(articles::id.eq(article_related::related_id)))
+        .filter(article_related::article_id.eq_any(&ids))
+        .order((
+            article_related::article_id.asc(),
+            article_related::position.asc(),
+        ))
+        .select((
+            article_related::article_id,
+            (
+                articles::id,
+                articles::slug,
+                articles::title,
+                articles::published_at,
+                articles::status,
+                articles::author_id,
+            ),
+        ))
+        .load(conn)?;
+    let mut related: HashMap<String, Vec<RelatedArticle>> = HashMap::new();
+    for (owner, (id, slug, title, published_at, status, author_id)) in related_rows {
+        let status = ArticleStatus::parse(&status).unwrap_or(ArticleStatus::Draft);
+        if viewer.sees(status, &author_id) {
+            related.entry(owner).or_default().push(RelatedArticle {
+                id,
+                slug,
+                title,
+                published_at: published_at.map(|t| t.and_utc()),
+            });
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let id = row.id.clone();
+            assemble(
+                row,
+                tags.remove(&id).unwrap_or_default(),
+                kids.remove(&id).unwrap_or_default(),
+                related.remove(&id).unwrap_or_default(),
+            )
+        })
+        .collect())
+}
+
+fn of_kind<C: ChildSpec>(kids: &mut Vec<Child>) -> Vec<C::Output> {
+    let (mine, rest): (Vec<Child>, Vec<Child>) = kids.drain(..).partition(|c| c.kind == C::KIND);
+    *kids = rest;
+    mine.into_iter().map(C::output).collect()
+}
+
+fn assemble(
+    row: ArticleRow,
+    tags: Vec<String>,
+    mut kids: Vec<Child>,
+    related: Vec<RelatedArticle>,
+) -> Article {
+    debug_assert!(kids.iter().all(|c| ChildKind::ALL.contains(&c.kind)));
+    let state = row.state();
+    Article {
+        status: state.status,
+        id: row.id,
+        slug: row.slug,
+        title: row.title,
+        dek: row.dek,
+        seo_title: row.seo_title,
+        seo_description: row.seo_description,
+        summary: row.summary,
+        body: row.body,
+        analysis: row.analysis,
+        kicker: row.kicker,
+        source: row.source,
+        language: row.language,
+        tags,
+        publish_at: row.publish_at.map(|t| t.and_utc()),
+        published_at: row.published_at.map(|t| t.and_utc()),
+        created_at: row.created_at.and_utc(),
+        updated_at: row.updated_at.and_utc(),
+        version: row.version,
+        author_id: row.author_id,
+        key_takeaways: of_kind::<KeyTakeaways>(&mut kids),
+        quotes: of_kind::<Quotes>(&mut kids),
+        highlights: of_kind::<Highlights>(&mut kids),
+        risk_notes: of_kind::<RiskNotes>(&mut kids),
+        related,
+    }
+}
