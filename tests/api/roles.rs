@@ -223,6 +223,11 @@ fn cases() -> Vec<Case> {
         case(M::GET, "/api/v1/api-keys/{key}", None, ApiKey, admin_only(200)),
         case(M::DELETE, "/api/v1/api-keys/{key}", None, ApiKey, admin_only(204)),
         case(M::GET, "/api/v1/audit", None, Nothing, admin_only(200)),
+        case(M::GET, "/api/v1/articles/{article}/revisions", None, Draft, [401, 200, 404, 200, 200]),
+        case(M::GET, "/api/v1/articles/{article}/revisions", None, Published, [401, 403, 403, 200, 200]),
+        case(M::GET, "/api/v1/articles/{article}/revisions/1", None, Draft, [401, 200, 404, 200, 200]),
+        case(M::POST, "/api/v1/articles/{article}/revisions/1/restore", None, Draft, [401, 200, 404, 200, 200]),
+        case(M::POST, "/api/v1/articles/{article}/revisions/1/restore", None, Published, [401, 403, 403, 200, 200]),
         case(M::GET, "/api/v1/auth/me", None, Nothing, [401, 200, 200, 200, 200]),
     ]);
     // These end sessions, so they use a login of their own; the password change ends every

@@ -54,6 +54,9 @@ both_backends! {
         let dump: serde_json::Value = serde_json::from_slice(&first).expect("export is JSON");
         assert_eq!(dump["articles"].as_array().expect("articles").len(), 4);
         assert!(dump["users"][0].get("password_hash").is_none(), "no password hashes leave the database");
+        let actions: Vec<&str> = dump["revisions"].as_array().expect("revisions").iter().filter_map(|r| r["action"].as_str()).collect();
+        assert_eq!(actions.len(), 6, "demo 1, neighbour 2, scheduled 2, draft 1: {actions:?}");
+        assert!(actions.contains(&"schedule") && actions.contains(&"publish"), "{actions:?}");
 
         for target in [Backend::Sqlite, Backend::Postgres] {
             let Some(fresh) = TestDb::create(target) else { continue };
@@ -69,5 +72,24 @@ both_backends! {
         }
         let (ok, _, err) = byline(&app.database, &["import"], Some(b"{\"format\": \"other\", \"version\": 1, \"users\": [], \"articles\": []}"));
         assert!(!ok && err.contains("byline-export"), "{err}");
+    }
+
+    async fn an_import_without_revisions_gives_each_article_an_import_revision(app) {
+        let doc = app.create_article(json!({"title": "Old export"})).await;
+        let (ok, dump, err) = byline(&app.database, &["export"], None);
+        assert!(ok, "{err}");
+        let mut v1: serde_json::Value = serde_json::from_slice(&dump).expect("json");
+        v1["version"] = json!(1);
+        v1.as_object_mut().expect("object").remove("revisions");
+        let Some(fresh) = TestDb::create(app.backend) else { return };
+        let (ok, _, err) = byline(&fresh, &["import"], Some(&serde_json::to_vec(&v1).expect("json")));
+        assert!(ok, "{err}");
+        let (_, again, _) = byline(&fresh, &["export"], None);
+        let again: serde_json::Value = serde_json::from_slice(&again).expect("json");
+        let revisions = again["revisions"].as_array().expect("revisions");
+        assert_eq!(revisions.len(), 1);
+        assert_eq!(revisions[0]["article_id"], doc["id"]);
+        assert_eq!(revisions[0]["action"], "import");
+        assert_eq!(revisions[0]["actor"], serde_json::Value::Null);
     }
 }
