@@ -19,7 +19,7 @@ pub async fn run(state: web::Data<AppState>) {
         let keep = state.config.revisions_keep;
         match state
             .db
-            .run(move |conn| service::articles::publish_due(conn, keep))
+            .run(move |conn| service::workflow::publish_due(conn, keep))
             .await
         {
             Ok(0) => {}

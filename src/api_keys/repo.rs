@@ -10,7 +10,6 @@ use crate::auth::{repo as sessions, secret};
 use crate::db::schema::{api_keys, users};
 use crate::db::{now, AnyConnection};
 use crate::error::AppError;
-use crate::page::Page;
 use crate::users::domain::{AccountKind, Role};
 use crate::users::models::UserRow;
 use crate::users::repo as accounts;
@@ -78,16 +77,20 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<(ApiKeyRow, Use
 }
 
 /// One page of live keys in id (creation) order; `limit + 1` rows.
-pub fn list(conn: &mut AnyConnection, page: &Page) -> Result<Vec<(ApiKeyRow, UserRow)>, AppError> {
+pub fn list(
+    conn: &mut AnyConnection,
+    limit: i64,
+    after: Option<&str>,
+) -> Result<Vec<(ApiKeyRow, UserRow)>, AppError> {
     let mut query = api_keys::table
         .inner_join(users::table)
         .filter(api_keys::revoked_at.is_null())
         .order(api_keys::id.asc())
-        .limit(page.limit + 1)
+        .limit(limit + 1)
         .select((api_keys::all_columns, users::all_columns))
         .into_boxed();
-    if let Some(after) = &page.after {
-        query = query.filter(api_keys::id.gt(after.clone()));
+    if let Some(after) = after {
+        query = query.filter(api_keys::id.gt(after.to_owned()));
     }
     Ok(query.load(conn)?)
 }

@@ -240,7 +240,7 @@ async fn run_transition(
     let pre = if_match.precondition(&id);
     let article = state
         .db
-        .run(move |conn| service::articles::transition(conn, &editor, &id, pre, action))
+        .run(move |conn| service::workflow::transition(conn, &editor, &id, pre, action))
         .await?;
     Ok(article_response(StatusCode::OK, &article, false))
 }

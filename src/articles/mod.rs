@@ -22,3 +22,4 @@ pub mod search;
 pub mod service;
 pub mod store;
 pub mod validation;
+pub mod workflow;

@@ -44,7 +44,10 @@ pub async fn list_users(
     page: Page,
 ) -> Result<HttpResponse, AppError> {
     let query = page.clone();
-    let rows = state.db.run(move |conn| repo::list(conn, &query)).await?;
+    let rows = state
+        .db
+        .run(move |conn| repo::list(conn, query.limit, query.after.as_deref()))
+        .await?;
     let (rows, meta) = page.finish(rows, |r| &r.id);
     let mut res = HttpResponse::Ok();
     res.insert_header((header::CACHE_CONTROL, PRIVATE_CACHE));

@@ -15,7 +15,6 @@ use crate::auth;
 use crate::db::schema::{articles, users};
 use crate::db::{now, AnyConnection};
 use crate::error::AppError;
-use crate::page::Page;
 
 /// A change to a user, checked; a new password is already hashed.
 #[derive(Debug, Default)]
@@ -136,14 +135,18 @@ pub fn insert_account(
 
 /// One page of person accounts in id (creation) order; fetches `limit + 1` rows so the caller
 /// can tell whether another page follows.
-pub fn list(conn: &mut AnyConnection, page: &Page) -> Result<Vec<UserRow>, AppError> {
+pub fn list(
+    conn: &mut AnyConnection,
+    limit: i64,
+    after: Option<&str>,
+) -> Result<Vec<UserRow>, AppError> {
     let mut query = users::table
         .filter(users::kind.eq(AccountKind::Person.as_str()))
         .order(users::id.asc())
-        .limit(page.limit + 1)
+        .limit(limit + 1)
         .into_boxed();
-    if let Some(after) = &page.after {
-        query = query.filter(users::id.gt(after.clone()));
+    if let Some(after) = after {
+        query = query.filter(users::id.gt(after.to_owned()));
     }
     Ok(query.load::<UserRow>(conn)?)
 }

@@ -10,11 +10,12 @@
 //! 4. records what every change records: the revision, the audit entry.
 //!
 //! Use cases live beside this file: `articles` (the document), `children` (its parts),
-//! `import`. Handlers make one call into them.
+//! `workflow`, `import`. Handlers make one call into them.
 
 pub mod articles;
 pub mod children;
 pub mod import;
+pub mod workflow;
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
