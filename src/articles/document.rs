@@ -70,6 +70,13 @@ pub fn load(
     assemble_many(conn, ordered, viewer)
 }
 
+/// The document of a row just read, as staff see it.
+pub fn of_row(conn: &mut AnyConnection, row: ArticleRow) -> QueryResult<Article> {
+    assemble_many(conn, vec![row], Viewer::Staff)?
+        .pop()
+        .ok_or(diesel::result::Error::NotFound)
+}
+
 /// The document of one article as staff see it, if it exists.
 pub fn load_one(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<Article>> {
     Ok(load(conn, &[id.to_owned()], Viewer::Staff)?.pop())

@@ -76,6 +76,13 @@ impl ArticleDraft {
         }
         scalars(self) == scalars(other)
     }
+
+    /// Whether the scalar fields that full-text search covers (title, dek, summary, body) are
+    /// equal; quotes are searched too and compared by the caller.
+    pub fn same_searched_text(&self, other: &Self) -> bool {
+        (&self.title, &self.dek, &self.summary, &self.body)
+            == (&other.title, &other.dek, &other.summary, &other.body)
+    }
 }
 
 /// The read-only fields a client sent back; they must equal the stored values.

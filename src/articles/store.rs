@@ -36,8 +36,8 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<ArticleRow
 
 /// The outcome of taking an article's write lock.
 pub enum Locked {
-    /// The version was bumped; the state is as it was before the bump.
-    Ready(ArticleState),
+    /// The version was bumped; the row is as stored now, with the new version.
+    Ready(Box<ArticleRow>),
     /// The article exists but the precondition failed; nothing was changed.
     Stale(ArticleState),
     /// No such article.
@@ -51,30 +51,34 @@ pub enum Locked {
 pub fn lock(conn: &mut AnyConnection, id: &str, pre: Precondition) -> QueryResult<Locked> {
     let target = articles::table.filter(articles::id.eq(id));
     let bump = articles::version.eq(articles::version + 1);
-    let updated = match pre {
-        Precondition::None => diesel::update(target).set(bump).execute(conn)?,
+    let updated: Option<ArticleRow> = match pre {
+        Precondition::None => diesel::update(target)
+            .set(bump)
+            .returning(articles::all_columns)
+            .get_result(conn)
+            .optional()?,
         Precondition::Version(v) => diesel::update(target.filter(articles::version.eq(v)))
             .set(bump)
-            .execute(conn)?,
-        Precondition::Unsatisfiable => 0,
+            .returning(articles::all_columns)
+            .get_result(conn)
+            .optional()?,
+        Precondition::Unsatisfiable => None,
     };
-    Ok(match find(conn, id)? {
-        None => Locked::Missing,
-        Some(row) if updated == 0 => Locked::Stale(row.state()),
-        Some(row) => {
-            let mut before = row.state();
-            before.version -= 1;
-            Locked::Ready(before)
-        }
+    Ok(match updated {
+        Some(row) => Locked::Ready(Box::new(row)),
+        None => match find(conn, id)? {
+            Some(row) => Locked::Stale(row.state()),
+            None => Locked::Missing,
+        },
     })
 }
 
-/// Marks the article changed at `at`.
-pub fn touch(conn: &mut AnyConnection, id: &str, at: NaiveDateTime) -> QueryResult<()> {
+/// Marks the article changed at `at`; answers its row as it now stands.
+pub fn touch(conn: &mut AnyConnection, id: &str, at: NaiveDateTime) -> QueryResult<ArticleRow> {
     diesel::update(articles::table.find(id))
         .set(articles::updated_at.eq(at))
-        .execute(conn)
-        .map(drop)
+        .returning(articles::all_columns)
+        .get_result(conn)
 }
 
 /// A new article's bookkeeping columns.
@@ -243,15 +247,9 @@ pub fn write_related(conn: &mut AnyConnection, id: &str, related: &[String]) -> 
     Ok(())
 }
 
-/// The content of a stored article as a draft: what a PUT of it unchanged would send.
-pub fn stored_draft(conn: &mut AnyConnection, row: &ArticleRow) -> QueryResult<ArticleDraft> {
-    let kids = children::repo::list_for(conn, std::slice::from_ref(&row.id))?;
-    let of_kind = |kind: ChildKind| {
-        kids.iter()
-            .filter(|c| c.kind == kind)
-            .map(children::Child::to_draft)
-            .collect()
-    };
+/// The scalar fields and tags of a stored article as a draft, without its parts: what a merge
+/// patch starts from.
+pub fn stored_scalars(conn: &mut AnyConnection, row: &ArticleRow) -> QueryResult<ArticleDraft> {
     let s = ArticleScalars::of(row);
     Ok(ArticleDraft {
         slug: Some(s.slug),
@@ -266,11 +264,30 @@ pub fn stored_draft(conn: &mut AnyConnection, row: &ArticleRow) -> QueryResult<A
         source: s.source,
         language: s.language,
         tags: tags(conn, &row.id)?,
+        key_takeaways: Vec::new(),
+        quotes: Vec::new(),
+        highlights: Vec::new(),
+        risk_notes: Vec::new(),
+        related: Vec::new(),
+    })
+}
+
+/// The content of a stored article as a draft: what a PUT of it unchanged would send.
+pub fn stored_draft(conn: &mut AnyConnection, row: &ArticleRow) -> QueryResult<ArticleDraft> {
+    let kids = children::repo::list_for(conn, std::slice::from_ref(&row.id))?;
+    let of_kind = |kind: ChildKind| {
+        kids.iter()
+            .filter(|c| c.kind == kind)
+            .map(children::Child::to_draft)
+            .collect()
+    };
+    Ok(ArticleDraft {
         key_takeaways: of_kind(ChildKind::KeyTakeaway),
         quotes: of_kind(ChildKind::Quote),
         highlights: of_kind(ChildKind::Highlight),
         risk_notes: of_kind(ChildKind::RiskNote),
         related: related(conn, &row.id)?.into_iter().map(|r| r.id).collect(),
+        ..stored_scalars(conn, row)?
     })
 }
 

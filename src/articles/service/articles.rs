@@ -1,14 +1,14 @@
-//! Use cases of the article document: create, replace, patch, delete, the workflow actions,
-//! the scheduler's publication and restoring a revision. Each loads what it needs, decides
-//! with the pure functions of `domain`, and writes through `store`, inside the pipeline.
+//! Use cases of the article document: create, replace, patch, delete and restoring a
+//! revision. Each loads what it needs, decides with the pure functions of `domain`, and writes
+//! through `store`, inside the pipeline.
 
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::{edit, Abort, Editor, Rule};
+use super::{edit, Abort, Current, Editor, Rule};
 use crate::articles::domain::{
     self, check_related, draft_from_document, free_slug, slug_from_title, ArticleDraft,
-    ArticleState, Precondition, ReadOnlyEcho,
+    Precondition, ReadOnlyEcho,
 };
 use crate::articles::dto::{Article, ArticleInput, ArticleStatus};
 use crate::articles::policy::can_see;
@@ -131,14 +131,7 @@ fn write_parts(
     if related_changed {
         store::write_related(conn, id, &draft.related)?;
     }
-    let searched_changed = stored.is_none_or(|s| {
-        s.title != draft.title
-            || s.dek != draft.dek
-            || s.summary != draft.summary
-            || s.body != draft.body
-            || s.quotes != draft.quotes
-    });
-    if searched_changed {
+    if stored.is_none_or(|s| !s.same_searched_text(draft) || s.quotes != draft.quotes) {
         search::reindex(conn, id)?;
     }
     Ok(())
@@ -161,10 +154,10 @@ fn visible_ids(
 fn store_draft(
     conn: &mut AnyConnection,
     editor: &Editor,
-    before: &ArticleState,
+    before: &Current,
     (mut draft, ids): (ArticleDraft, ChildIds),
 ) -> Result<(), Abort> {
-    let row = store::find(conn, &before.id)?.ok_or_else(AppError::article_not_found)?;
+    let row = &before.row;
     draft.slug.get_or_insert_with(|| before.slug.clone());
     // Related articles the editor cannot see were not in what they read; keep them.
     for r in store::related(conn, &before.id)? {
@@ -174,7 +167,7 @@ fn store_draft(
             draft.related.push(r.id);
         }
     }
-    let stored = store::stored_draft(conn, &row)?;
+    let stored = store::stored_draft(conn, row)?;
     if stored == draft {
         return Err(Abort::Unchanged);
     }
@@ -268,9 +261,8 @@ pub fn patch(
         id,
         pre,
         (Action::Update, Rule::Edit),
-        |conn, before| {
-            let row = store::find(conn, id)?.ok_or_else(AppError::article_not_found)?;
-            let mut stored = store::stored_draft(conn, &row)?;
+        |conn, current| {
+            let stored = store::stored_scalars(conn, &current.row)?;
             let mut merged = json!({
                 "slug": stored.slug, "title": stored.title, "dek": stored.dek,
                 "seo_title": stored.seo_title, "seo_description": stored.seo_description,
@@ -281,17 +273,22 @@ pub fn patch(
             json_patch::merge(&mut merged, &Value::Object(patch));
             let input: ArticleInput = from_value(merged)?;
             let (draft, echo) = domain::validate(input)?;
-            echo.check_against(before)?;
-            // Only scalars and tags come from the patch; the parts stay as stored.
-            stored = ArticleDraft {
-                key_takeaways: stored.key_takeaways,
-                quotes: stored.quotes,
-                highlights: stored.highlights,
-                risk_notes: stored.risk_notes,
-                related: stored.related,
-                ..draft
-            };
-            store_draft(conn, editor, before, (stored, ChildIds::Stored))
+            echo.check_against(current)?;
+            let scalars_changed = !stored.same_scalars(&draft);
+            if !scalars_changed && stored.tags == draft.tags {
+                return Err(Abort::Unchanged);
+            }
+            if scalars_changed {
+                let slug = draft.slug.clone().unwrap_or_else(|| current.slug.clone());
+                store::write_scalars(conn, id, &draft, slug)?;
+            }
+            if stored.tags != draft.tags {
+                store::write_tags(conn, id, &draft.tags)?;
+            }
+            if !stored.same_searched_text(&draft) {
+                search::reindex(conn, id)?;
+            }
+            Ok(())
         },
     )?;
     editor.view(conn, done.article)

@@ -17,6 +17,8 @@ pub mod children;
 pub mod import;
 pub mod workflow;
 
+use std::ops::Deref;
+
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use diesel::Connection;
@@ -26,6 +28,7 @@ use super::cache;
 use super::document::{self, Viewer};
 use super::domain::{ArticleState, Precondition};
 use super::dto::Article;
+use super::models::ArticleRow;
 use super::policy::{authorize_edit, authorize_workflow, can_see};
 use super::revisions::{self, Action};
 use super::store::{self, Locked};
@@ -148,26 +151,48 @@ pub struct Edited<T> {
     pub article: Article,
 }
 
-/// Locks, checks and authorizes a change of article `id`; answers its state before the change.
+/// The article a change starts from: its state before the change (the rules read it as if
+/// through `Deref`), and its stored row, locked, with the version the change will produce.
+pub struct Current {
+    pub state: ArticleState,
+    pub row: ArticleRow,
+}
+
+impl Deref for Current {
+    type Target = ArticleState;
+
+    fn deref(&self) -> &ArticleState {
+        &self.state
+    }
+}
+
+/// Locks, checks and authorizes a change of article `id`.
 fn begin(
     conn: &mut AnyConnection,
     editor: &Editor,
     id: &str,
     pre: Precondition,
     rule: Rule,
-) -> Result<ArticleState, AppError> {
-    let before = match store::lock(conn, id, pre)? {
-        Locked::Ready(s) if editor.may_see(&s) => s,
+) -> Result<Current, AppError> {
+    let current = match store::lock(conn, id, pre)? {
+        Locked::Ready(row) => {
+            let mut state = row.state();
+            state.version -= 1;
+            Current { state, row: *row }
+        }
         Locked::Stale(s) if editor.may_see(&s) => return Err(AppError::PreconditionFailed),
-        _ => return Err(AppError::article_not_found()),
+        Locked::Stale(_) | Locked::Missing => return Err(AppError::article_not_found()),
     };
+    if !editor.may_see(&current) {
+        return Err(AppError::article_not_found());
+    }
     if let Some(user) = &editor.user {
         match rule {
-            Rule::Edit => authorize_edit(user, &before)?,
+            Rule::Edit => authorize_edit(user, &current)?,
             Rule::Workflow => authorize_workflow(user)?,
         }
     }
-    Ok(before)
+    Ok(current)
 }
 
 /// Records what every change records — the revision and the audit entry — and answers the
@@ -175,10 +200,10 @@ fn begin(
 fn finish(
     conn: &mut AnyConnection,
     editor: &Editor,
-    id: &str,
+    row: ArticleRow,
     action: Action,
 ) -> Result<Article, AppError> {
-    let doc = document::load_one(conn, id)?.ok_or_else(AppError::article_not_found)?;
+    let doc = document::of_row(conn, row)?;
     let changed = revisions::record(
         conn,
         &doc,
@@ -211,13 +236,13 @@ pub fn edit<T>(
     id: &str,
     pre: Precondition,
     (action, rule): (Action, Rule),
-    apply: impl FnOnce(&mut AnyConnection, &ArticleState) -> Result<T, Abort>,
+    apply: impl FnOnce(&mut AnyConnection, &Current) -> Result<T, Abort>,
 ) -> Result<Edited<T>, AppError> {
     let done = conn.transaction::<_, Abort, _>(|conn| {
-        let before = begin(conn, editor, id, pre, rule)?;
-        let value = apply(conn, &before)?;
-        store::touch(conn, id, now())?;
-        let article = finish(conn, editor, id, action)?;
+        let current = begin(conn, editor, id, pre, rule)?;
+        let value = apply(conn, &current)?;
+        let row = store::touch(conn, id, now())?;
+        let article = finish(conn, editor, row, action)?;
         Ok((value, article))
     });
     match done {
@@ -247,7 +272,8 @@ pub fn create(
 ) -> Result<Article, AppError> {
     let article = conn.transaction::<_, AppError, _>(|conn| {
         let id = insert(conn)?;
-        finish(conn, editor, &id, action)
+        let row = store::find(conn, &id)?.ok_or_else(AppError::article_not_found)?;
+        finish(conn, editor, row, action)
     })?;
     cache::invalidate();
     Ok(article)
