@@ -108,38 +108,57 @@ type RelatedTuple = (
     String,
 );
 
+/// The related rows of the articles a filter on `article_related::article_id` selects.
+macro_rules! related_rows {
+    ($conn:expr, $filter:expr) => {
+        article_related::table
+            .inner_join(articles::table.on(articles::id.eq(article_related::related_id)))
+            .filter($filter)
+            .order((
+                article_related::article_id.asc(),
+                article_related::position.asc(),
+            ))
+            .select((
+                article_related::article_id,
+                (
+                    articles::id,
+                    articles::slug,
+                    articles::title,
+                    articles::published_at,
+                    articles::status,
+                    articles::author_id,
+                ),
+            ))
+            .load::<(String, RelatedTuple)>($conn)
+    };
+}
+
 fn assemble_many(
     conn: &mut AnyConnection,
     rows: Vec<ArticleRow>,
     viewer: Viewer<'_>,
 ) -> QueryResult<Vec<Article>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut tags = tags_of_many(conn, &ids)?;
+    // One article (every write, every uncached read) uses `=` rather than `IN (…)`: diesel
+    // caches the prepared statement only when the number of binds is fixed.
+    let (mut tags, children, related_rows) = match ids.as_slice() {
+        [one] => (
+            HashMap::from([(one.clone(), store::tags(conn, one)?)]),
+            children::repo::list_all(conn, one)?,
+            related_rows!(conn, article_related::article_id.eq(one))?,
+        ),
+        _ => (
+            tags_of_many(conn, &ids)?,
+            children::repo::list_for(conn, &ids)?,
+            related_rows!(conn, article_related::article_id.eq_any(&ids))?,
+        ),
+    };
     let mut kids: HashMap<String, Vec<Child>> = HashMap::new();
-    for child in children::repo::list_for(conn, &ids)? {
+    for child in children {
         kids.entry(child.article_id.clone())
             .or_default()
             .push(child);
     }
-    let related_rows: Vec<(String, RelatedTuple)> = article_related::table
-        .inner_join(articles::table.on(articles::id.eq(article_related::related_id)))
-        .filter(article_related::article_id.eq_any(&ids))
-        .order((
-            article_related::article_id.asc(),
-            article_related::position.asc(),
-        ))
-        .select((
-            article_related::article_id,
-            (
-                articles::id,
-                articles::slug,
-                articles::title,
-                articles::published_at,
-                articles::status,
-                articles::author_id,
-            ),
-        ))
-        .load(conn)?;
     let mut related: HashMap<String, Vec<RelatedArticle>> = HashMap::new();
     for (owner, (id, slug, title, published_at, status, author_id)) in related_rows {
         let status = ArticleStatus::parse(&status).unwrap_or(ArticleStatus::Draft);

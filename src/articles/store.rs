@@ -274,7 +274,7 @@ pub fn stored_scalars(conn: &mut AnyConnection, row: &ArticleRow) -> QueryResult
 
 /// The content of a stored article as a draft: what a PUT of it unchanged would send.
 pub fn stored_draft(conn: &mut AnyConnection, row: &ArticleRow) -> QueryResult<ArticleDraft> {
-    let kids = children::repo::list_for(conn, std::slice::from_ref(&row.id))?;
+    let kids = children::repo::list_all(conn, &row.id)?;
     let of_kind = |kind: ChildKind| {
         kids.iter()
             .filter(|c| c.kind == kind)

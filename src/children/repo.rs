@@ -31,6 +31,15 @@ pub fn list(
         .map(children)
 }
 
+/// Every child of one article, ordered by kind and position.
+pub fn list_all(conn: &mut AnyConnection, article_id: &str) -> QueryResult<Vec<Child>> {
+    ac::table
+        .filter(ac::article_id.eq(article_id))
+        .order((ac::kind.asc(), ac::position.asc()))
+        .load(conn)
+        .map(children)
+}
+
 /// The children of many articles in one query, ordered by article, kind and position.
 pub fn list_for(conn: &mut AnyConnection, article_ids: &[String]) -> QueryResult<Vec<Child>> {
     ac::table
