@@ -19,6 +19,10 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// Seconds a client should wait before retrying when the database is unavailable.
 const UNAVAILABLE_RETRY_AFTER: u64 = 5;
 
+/// At most this many field errors are listed in a problem document; `detail` gives the total,
+/// so that a body with thousands of bad elements cannot make an answer many times its size.
+pub const MAX_LISTED_ERRORS: usize = 100;
+
 /// One problem with one field of a request body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {
@@ -126,14 +130,7 @@ impl AppError {
     fn problem(&self) -> Problem {
         let (slug, title) = self.kind();
         let (detail, errors) = match self {
-            Self::Validation(errors) => {
-                let n = errors.len();
-                let noun = if n == 1 { "field" } else { "fields" };
-                (
-                    format!("the request body has {n} invalid {noun}"),
-                    errors.clone(),
-                )
-            }
+            Self::Validation(errors) => validation_summary(errors),
             Self::Internal(_) => (
                 "an unexpected error occurred; it has been logged".into(),
                 vec![],
@@ -225,6 +222,21 @@ impl From<diesel::result::Error> for AppError {
             other => Self::Internal(format!("database error: {other}")),
         }
     }
+}
+
+/// The detail and the listed errors of a 422: every error up to [`MAX_LISTED_ERRORS`], and
+/// the total in the detail.
+fn validation_summary(errors: &[FieldError]) -> (String, Vec<FieldError>) {
+    let n = errors.len();
+    let noun = if n == 1 { "field" } else { "fields" };
+    let mut detail = format!("the request body has {n} invalid {noun}");
+    if n > MAX_LISTED_ERRORS {
+        detail.push_str(&format!("; the first {MAX_LISTED_ERRORS} are listed"));
+    }
+    (
+        detail,
+        errors.iter().take(MAX_LISTED_ERRORS).cloned().collect(),
+    )
 }
 
 fn is_transient(message: &str) -> bool {
@@ -376,4 +388,35 @@ pub mod responses {
     #[response(status = 503, description = "Database unavailable", content_type = "application/problem+json",
         headers(("Retry-After" = String, description = "Seconds to wait before retrying")))]
     pub struct Unavailable(Problem);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(n: usize) -> Vec<FieldError> {
+        (0..n)
+            .map(|i| FieldError::new(format!("/quotes/{i}/speaker"), "must not be empty"))
+            .collect()
+    }
+
+    #[test]
+    fn a_validation_problem_lists_at_most_100_errors_and_counts_them_all() {
+        let problem = AppError::Validation(errors(300)).problem();
+        assert_eq!(problem.errors.len(), MAX_LISTED_ERRORS);
+        assert_eq!(problem.errors[99].pointer, "/quotes/99/speaker");
+        assert_eq!(
+            problem.detail,
+            "the request body has 300 invalid fields; the first 100 are listed"
+        );
+    }
+
+    #[test]
+    fn a_validation_problem_of_100_errors_or_fewer_lists_them_all() {
+        let problem = AppError::Validation(errors(100)).problem();
+        assert_eq!(problem.errors.len(), 100);
+        assert_eq!(problem.detail, "the request body has 100 invalid fields");
+        let one = AppError::Validation(errors(1)).problem();
+        assert_eq!(one.detail, "the request body has 1 invalid field");
+    }
 }

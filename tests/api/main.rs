@@ -7,6 +7,7 @@ mod auth;
 mod children;
 mod crash;
 mod errors;
+mod hardening;
 mod operations;
 mod queries;
 mod reading;
