@@ -37,6 +37,10 @@ pub struct Config {
     pub cors_origins: Option<Vec<String>>,
     /// Whether to load the demo article into an empty database.
     pub demo: bool,
+    /// Threads that hash and check passwords, at most this many at a time.
+    pub password_threads: usize,
+    /// Password calls that may wait for a thread; more are answered 503 at once.
+    pub password_queue: usize,
     /// HTTP worker threads; one per core when `None`. Not read from the environment.
     pub workers: Option<usize>,
 }
@@ -156,6 +160,21 @@ impl Config {
             }
         };
 
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let password_threads = to_usize(
+            "BYLINE_PASSWORD_THREADS",
+            parse_number(
+                &var,
+                "BYLINE_PASSWORD_THREADS",
+                u64::try_from(cores).unwrap_or(1),
+                1..=256,
+            )?,
+        )?;
+        let password_queue = to_usize(
+            "BYLINE_PASSWORD_QUEUE",
+            parse_number(&var, "BYLINE_PASSWORD_QUEUE", 16, 0..=10_000)?,
+        )?;
+
         Ok(Self {
             database_url,
             bind,
@@ -170,6 +189,8 @@ impl Config {
             max_body_bytes,
             cors_origins,
             demo,
+            password_threads,
+            password_queue,
             workers: None,
         })
     }
@@ -182,6 +203,10 @@ fn is_origin(s: &str) -> bool {
             && u.host().is_some()
             && u.origin().ascii_serialization() == s
     })
+}
+
+fn to_usize(name: &'static str, n: u64) -> Result<usize, ConfigError> {
+    usize::try_from(n).map_err(|_| err(name, "too large"))
 }
 
 fn parse_number(
@@ -227,6 +252,8 @@ mod tests {
         assert_eq!(c.access_token_ttl, 900);
         assert_eq!(c.refresh_token_ttl, 2_592_000);
         assert!(c.demo);
+        assert!(c.password_threads >= 1);
+        assert_eq!(c.password_queue, 16);
     }
 
     #[test]
@@ -246,6 +273,8 @@ mod tests {
             ("BYLINE_REFRESH_TOKEN_TTL", "a month"),
             ("BYLINE_MAX_BODY_BYTES", "ten"),
             ("BYLINE_DEMO", "maybe"),
+            ("BYLINE_PASSWORD_THREADS", "0"),
+            ("BYLINE_PASSWORD_QUEUE", "many"),
             ("DATABASE_URL", "mysql://x/y"),
             ("BYLINE_CORS_ORIGINS", "example.com"),
             ("BYLINE_CORS_ORIGINS", "https://exa mple.com"),

@@ -90,6 +90,8 @@ pub enum AppError {
     TooManyRequests { retry_after: u64 },
     #[error("the database is unavailable")]
     Unavailable,
+    #[error("{detail}")]
+    Overloaded { detail: String, retry_after: u64 },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -123,6 +125,7 @@ impl AppError {
             Self::Validation(_) => ("validation", "Validation failed"),
             Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             Self::Unavailable => ("unavailable", "Service unavailable"),
+            Self::Overloaded { .. } => ("overloaded", "Service overloaded"),
             Self::Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -160,7 +163,7 @@ impl ResponseError for AppError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -179,7 +182,7 @@ impl ResponseError for AppError {
                     format!("Bearer realm=\"byline\", error=\"invalid_token\", error_description=\"{escaped}\""),
                 ));
             }
-            Self::TooManyRequests { retry_after } => {
+            Self::TooManyRequests { retry_after } | Self::Overloaded { retry_after, .. } => {
                 res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             Self::Unavailable => {
@@ -388,6 +391,13 @@ pub mod responses {
     #[response(status = 503, description = "Database unavailable", content_type = "application/problem+json",
         headers(("Retry-After" = String, description = "Seconds to wait before retrying")))]
     pub struct Unavailable(Problem);
+
+    /// 503 on routes that hash or check a password: the database is unreachable, or every
+    /// password slot and queue place is taken.
+    #[derive(utoipa::IntoResponses)]
+    #[response(status = 503, description = "Database unavailable, or too many password checks in progress", content_type = "application/problem+json",
+        headers(("Retry-After" = String, description = "Seconds to wait before retrying")))]
+    pub struct UnavailableOrBusy(Problem);
 }
 
 #[cfg(test)]

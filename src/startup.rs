@@ -15,8 +15,9 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::api_keys::handlers as api_keys;
 use crate::articles::handlers as articles;
 use crate::auth::handlers as auth;
+use crate::auth::password::{self, PasswordPool};
 use crate::auth::throttle::LoginThrottle;
-use crate::auth::{password, AuthUser};
+use crate::auth::AuthUser;
 use crate::children::handlers::{highlights, key_takeaways, quotes, risk_notes};
 use crate::config::Config;
 use crate::db::{run_migrations, Db};
@@ -47,6 +48,7 @@ impl Application {
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let tokens = crate::auth::token::TokenKeys::from_config(&config);
         let workers = config.workers;
+        let passwords = PasswordPool::new(config.password_threads, config.password_queue)?;
         let cursor_key = crate::cursor::CursorKey::derive(&config.jwt_secret);
         let state = web::Data::new(AppState {
             config,
@@ -55,6 +57,7 @@ impl Application {
             cursor_key,
             read_cache: Default::default(),
             throttle: LoginThrottle::default(),
+            passwords,
         });
         actix_web::rt::spawn(crate::scheduler::run(state.clone()));
         let mut server = HttpServer::new(move || {

@@ -5,8 +5,35 @@
 use serde_json::json;
 
 use crate::both_backends;
+use crate::helpers::{Resp, ADMIN_EMAIL, ADMIN_PASSWORD};
 
 both_backends! {
+    async fn logins_beyond_the_password_queue_get_503_with_retry_after(app, [("BYLINE_PASSWORD_THREADS", "1"), ("BYLINE_PASSWORD_QUEUE", "0")]) {
+        let attempts = (0..24).map(|i| {
+            app.post("/api/v1/auth/login", None, json!({"email": format!("nobody-{i}@byline.test"), "password": "not-the-password"}))
+        });
+        let answers = futures_util::future::join_all(attempts).await;
+        let busy: Vec<&Resp> = answers.iter().filter(|r| r.status == 503).collect();
+        assert!(answers.iter().all(|r| r.status == 401 || r.status == 503), "only 401 and 503 expected");
+        assert!(answers.iter().any(|r| r.status == 401), "some logins must get through");
+        assert!(!busy.is_empty(), "with one thread and no queue, concurrent logins must be refused");
+        for r in busy {
+            assert_eq!(r.header("retry-after").as_deref(), Some("1"));
+            assert_eq!(r.header("content-type").as_deref(), Some("application/problem+json"));
+            assert_eq!(r.json()["type"], "urn:byline:problem:overloaded");
+        }
+        // A refused attempt is no guess: the admin is not locked out, and logs in at once.
+        app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    }
+
+    async fn passwords_set_through_the_pool_work(app) {
+        let id = app.create_user("pool@byline.test", "editor", "first-password-123").await;
+        app.patch(&format!("/api/v1/users/{id}"), Some(&app.admin_token), json!({"password": "second-password-123"})).await.expect(200);
+        let token = app.login("pool@byline.test", "second-password-123").await;
+        app.put("/api/v1/auth/me/password", Some(&token), json!({"current_password": "second-password-123", "new_password": "third-password-123"})).await.expect(200);
+        app.login("pool@byline.test", "third-password-123").await;
+    }
+
     async fn a_body_with_300_invalid_fields_lists_100_and_counts_300(app) {
         // 100 quotes with an empty text and speaker, and 100 empty highlights: 300 errors.
         let quotes: Vec<_> = (0..100).map(|_| json!({"text": "", "speaker": ""})).collect();
