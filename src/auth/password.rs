@@ -31,6 +31,11 @@ use crate::error::AppError;
 /// well under a second, so the queue drains quickly.
 const BUSY_RETRY_AFTER: u64 = 1;
 
+/// The nice value of the password threads: request threads win the CPU when both want it, so
+/// reads stay fast during a login flood, while hashing still gets about a tenth of a busy core.
+#[cfg(target_os = "linux")]
+const PASSWORD_THREAD_NICE: libc::c_int = 10;
+
 /// Hashes a password with Argon2id and a random salt, in PHC string format.
 pub fn hash(password: &str) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut OsRng);
@@ -161,6 +166,7 @@ impl PasswordPool {
             std::thread::Builder::new()
                 .name(format!("byline-password-{i}"))
                 .spawn(move || {
+                    lower_priority();
                     KEPT_MEMORY.with(|kept| *kept.borrow_mut() = Some(Vec::new()));
                     loop {
                         // The lock is held only while waiting for a job, not while running it.
@@ -206,6 +212,18 @@ impl PasswordPool {
         self.admit()?.run(f).await
     }
 }
+
+/// Lowers the calling thread's scheduling priority to [`PASSWORD_THREAD_NICE`]. Linux keeps a
+/// nice value per thread; elsewhere it would apply to the whole process, so it is Linux only.
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    // SAFETY: setpriority only reads its arguments. On Linux, PRIO_PROCESS with who = 0 names
+    // the calling thread. Failing leaves the thread at its priority, which is harmless.
+    let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, PASSWORD_THREAD_NICE) };
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
 
 impl PasswordSlot<'_> {
     /// Runs `f` on a password thread and waits for its result.
@@ -297,6 +315,18 @@ mod tests {
             .run(move || verify(&h, "correct horse battery"))
             .await
             .expect("ran"));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[actix_web::test]
+    async fn password_threads_yield_the_cpu_to_request_threads() {
+        let pool = PasswordPool::new(1, 0).expect("pool");
+        // SAFETY: getpriority only reads its arguments; who = 0 is the calling thread.
+        let nice = pool
+            .run(|| unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) })
+            .await
+            .expect("ran");
+        assert!(nice >= PASSWORD_THREAD_NICE, "nice {nice}");
     }
 
     #[actix_web::test]
