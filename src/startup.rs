@@ -60,6 +60,7 @@ impl Application {
             passwords,
         });
         actix_web::rt::spawn(crate::scheduler::run(state.clone()));
+        actix_web::rt::spawn(crate::db::checkpoint_periodically(state.db.clone()));
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

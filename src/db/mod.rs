@@ -1,6 +1,9 @@
 //! Database access: one connection type for both backends, the pool, migrations and the
 //! one place (`Db::run`) where request handlers reach the blocking connection pool.
 //!
+//! It also keeps SQLite's write-ahead log short: checkpointed and truncated periodically, so
+//! that it does not grow without bound.
+//!
 //! Nothing here knows about HTTP beyond mapping pool failures to `AppError`.
 
 pub mod schema;
@@ -86,9 +89,19 @@ pub struct Manager {
 }
 
 // WAL lets readers proceed while one writer commits; busy_timeout makes concurrent writers wait
-// for the lock instead of failing; foreign keys are off in SQLite unless asked for.
+// for the lock instead of failing; foreign keys are off in SQLite unless asked for. A checkpoint
+// every 1,000 pages (4 MiB) keeps the log short, and journal_size_limit shrinks the file back to
+// 16 MiB when a checkpoint resets it, after readers held it open through a burst of writes.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+     PRAGMA wal_autocheckpoint = 1000; PRAGMA journal_size_limit = 16777216;";
+
+/// How often SQLite's write-ahead log is checkpointed and truncated to zero bytes.
+pub const WAL_CHECKPOINT_INTERVAL: Duration = Duration::from_secs(60);
+
+/// How long a truncating checkpoint waits for readers and writers before giving up until the
+/// next round; short, because it blocks new writers while it waits.
+const CHECKPOINT_BUSY_TIMEOUT_MS: u32 = 200;
 
 impl r2d2::ManageConnection for Manager {
     type Connection = AnyConnection;
@@ -168,6 +181,44 @@ impl Db {
     /// A connection for start-up work outside any request.
     pub fn get(&self) -> Result<r2d2::PooledConnection<Manager>, AppError> {
         self.pool.get().map_err(|_| AppError::Unavailable)
+    }
+}
+
+/// Moves SQLite's write-ahead log into the database and truncates it to zero bytes; `Ok(false)`
+/// when readers or a writer kept it from finishing (it is tried again next time). Nothing to do
+/// on PostgreSQL.
+pub fn checkpoint_wal(conn: &mut AnyConnection) -> Result<bool, AppError> {
+    let AnyConnection::Sqlite(c) = conn else {
+        return Ok(true);
+    };
+    #[derive(QueryableByName)]
+    struct Checkpoint {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        busy: i32,
+    }
+    c.batch_execute(&format!(
+        "PRAGMA busy_timeout = {CHECKPOINT_BUSY_TIMEOUT_MS}"
+    ))?;
+    let outcome = diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result::<Checkpoint>(c);
+    c.batch_execute("PRAGMA busy_timeout = 10000")?;
+    Ok(outcome?.busy == 0)
+}
+
+/// Checkpoints SQLite's write-ahead log every [`WAL_CHECKPOINT_INTERVAL`], forever; returns
+/// at once on PostgreSQL.
+pub async fn checkpoint_periodically(db: Db) {
+    if !matches!(db.url(), DatabaseUrl::Sqlite(_)) {
+        return;
+    }
+    let mut interval = actix_web::rt::time::interval(WAL_CHECKPOINT_INTERVAL);
+    interval.tick().await;
+    loop {
+        interval.tick().await;
+        match db.run(checkpoint_wal).await {
+            Ok(true) => {}
+            Ok(false) => tracing::debug!("WAL checkpoint deferred: the database was busy"),
+            Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed"),
+        }
     }
 }
 

@@ -2,10 +2,15 @@
 //! hashing, capped error lists, disk-full handling, security headers and CORS, request
 //! deadlines, the SQLite write-ahead log, and what a slug conflict reveals.
 
+use std::path::PathBuf;
+use std::time::Duration;
+
+use byline::db::AnyConnection;
+use diesel::prelude::*;
 use serde_json::json;
 
 use crate::both_backends;
-use crate::helpers::{Resp, ADMIN_EMAIL, ADMIN_PASSWORD};
+use crate::helpers::{Backend, Resp, ADMIN_EMAIL, ADMIN_PASSWORD};
 
 both_backends! {
     async fn logins_beyond_the_password_queue_get_503_with_retry_after(app, [("BYLINE_PASSWORD_THREADS", "1"), ("BYLINE_PASSWORD_QUEUE", "0")]) {
@@ -43,5 +48,46 @@ both_backends! {
         let problem = r.json();
         assert_eq!(problem["errors"].as_array().map(Vec::len), Some(100));
         assert_eq!(problem["detail"], "the request body has 300 invalid fields; the first 100 are listed");
+    }
+
+    async fn a_checkpoint_empties_the_sqlite_write_ahead_log(app) {
+        for i in 0..40 {
+            app.create_article(json!({"title": format!("Checkpoint {i}"), "body": "x".repeat(20_000)})).await;
+        }
+        let mut conn = app.db.get().expect("conn");
+        let conn: &mut AnyConnection = &mut conn;
+        // A checkpoint gives way to a reader or writer still busy, as the periodic one does.
+        let mut finished = false;
+        for _ in 0..20 {
+            finished = byline::db::checkpoint_wal(conn).expect("checkpoint");
+            if finished {
+                break;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(finished, "the checkpoint never finished");
+        if app.backend == Backend::Sqlite {
+            let wal = PathBuf::from(format!("{}-wal", app.database.url()));
+            let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+            assert_eq!(size, 0, "the WAL still holds {size} bytes");
+            #[derive(QueryableByName)]
+            struct AutoCheckpoint {
+                #[diesel(sql_type = diesel::sql_types::Integer)]
+                wal_autocheckpoint: i32,
+            }
+            #[derive(QueryableByName)]
+            struct SizeLimit {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                journal_size_limit: i64,
+            }
+            let AnyConnection::Sqlite(c) = conn else { unreachable!("an SQLite pool") };
+            let auto: AutoCheckpoint = diesel::sql_query("PRAGMA wal_autocheckpoint").get_result(c).expect("pragma");
+            assert_eq!(auto.wal_autocheckpoint, 1000);
+            let limit: SizeLimit = diesel::sql_query("PRAGMA journal_size_limit").get_result(c).expect("pragma");
+            assert_eq!(limit.journal_size_limit, 16 * 1024 * 1024);
+        }
+        // Everything written is still there.
+        let list = app.get("/api/v1/articles?limit=100", Some(&app.admin_token)).await.expect(200).json();
+        assert_eq!(list["data"].as_array().map(Vec::len), Some(40));
     }
 }
