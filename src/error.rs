@@ -16,8 +16,8 @@ use utoipa::ToSchema;
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// Seconds a client should wait before retrying when the database is unavailable.
-const UNAVAILABLE_RETRY_AFTER: u64 = 5;
+/// Seconds a client should wait before retrying when the database is unavailable or full.
+pub const UNAVAILABLE_RETRY_AFTER: u64 = 5;
 
 /// At most this many field errors are listed in a problem document; `detail` gives the total,
 /// so that a body with thousands of bad elements cannot make an answer many times its size.
@@ -90,6 +90,8 @@ pub enum AppError {
     TooManyRequests { retry_after: u64 },
     #[error("the database is unavailable")]
     Unavailable,
+    #[error("the database has no space left for this write; retry later")]
+    StorageFull,
     #[error("{detail}")]
     Overloaded { detail: String, retry_after: u64 },
     #[error("internal error: {0}")]
@@ -125,6 +127,7 @@ impl AppError {
             Self::Validation(_) => ("validation", "Validation failed"),
             Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             Self::Unavailable => ("unavailable", "Service unavailable"),
+            Self::StorageFull => ("storage-full", "Storage full"),
             Self::Overloaded { .. } => ("overloaded", "Service overloaded"),
             Self::Internal(_) => ("internal", "Internal server error"),
         }
@@ -163,7 +166,9 @@ impl ResponseError for AppError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::StorageFull | Self::Overloaded { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -185,7 +190,7 @@ impl ResponseError for AppError {
             Self::TooManyRequests { retry_after } | Self::Overloaded { retry_after, .. } => {
                 res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
-            Self::Unavailable => {
+            Self::Unavailable | Self::StorageFull => {
                 res.insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_AFTER.to_string()));
             }
             _ => {}
@@ -221,7 +226,12 @@ impl From<diesel::result::Error> for AppError {
                     .into(),
             ),
             E::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => Self::Unavailable,
+            E::DatabaseError(_, info) if is_storage_full(info.message(), info.hint()) => {
+                Self::StorageFull
+            }
             E::DatabaseError(_, info) if is_transient(info.message()) => Self::Unavailable,
+            // A failed COMMIT whose rollback failed too: what matters is why the commit failed.
+            E::RollbackErrorOnCommit { commit_error, .. } => Self::from(*commit_error),
             other => Self::Internal(format!("database error: {other}")),
         }
     }
@@ -240,6 +250,14 @@ fn validation_summary(errors: &[FieldError]) -> (String, Vec<FieldError>) {
         detail,
         errors.iter().take(MAX_LISTED_ERRORS).cloned().collect(),
     )
+}
+
+/// SQLite's SQLITE_FULL, or PostgreSQL's `disk_full` (SQLSTATE 53100), which diesel reports by
+/// message only.
+fn is_storage_full(message: &str, hint: Option<&str>) -> bool {
+    message.contains("database or disk is full")
+        || message.contains("No space left on device")
+        || hint.is_some_and(|h| h.contains("free disk space"))
 }
 
 fn is_transient(message: &str) -> bool {
@@ -386,16 +404,16 @@ pub mod responses {
     )]
     pub struct NotJson(Problem);
 
-    /// 503: the database is unreachable; retry after the given seconds.
+    /// 503: the database is unreachable or full; retry after the given seconds.
     #[derive(utoipa::IntoResponses)]
-    #[response(status = 503, description = "Database unavailable", content_type = "application/problem+json",
+    #[response(status = 503, description = "Database unavailable or full", content_type = "application/problem+json",
         headers(("Retry-After" = String, description = "Seconds to wait before retrying")))]
     pub struct Unavailable(Problem);
 
-    /// 503 on routes that hash or check a password: the database is unreachable, or every
-    /// password slot and queue place is taken.
+    /// 503 on routes that hash or check a password: the database is unreachable or full, or
+    /// every password slot and queue place is taken.
     #[derive(utoipa::IntoResponses)]
-    #[response(status = 503, description = "Database unavailable, or too many password checks in progress", content_type = "application/problem+json",
+    #[response(status = 503, description = "Database unavailable or full, or too many password checks in progress", content_type = "application/problem+json",
         headers(("Retry-After" = String, description = "Seconds to wait before retrying")))]
     pub struct UnavailableOrBusy(Problem);
 }
@@ -428,5 +446,31 @@ mod tests {
         assert_eq!(problem.detail, "the request body has 100 invalid fields");
         let one = AppError::Validation(errors(1)).problem();
         assert_eq!(one.detail, "the request body has 1 invalid field");
+    }
+
+    #[test]
+    fn disk_full_is_recognised_on_both_backends() {
+        assert!(is_storage_full("database or disk is full", None));
+        assert!(is_storage_full(
+            "could not extend file \"base/16384/16385\": No space left on device",
+            Some("Check free disk space.")
+        ));
+        assert!(is_storage_full(
+            "could not extend file \"base/1/2\": wrote only 4096 of 8192 bytes at block 7",
+            Some("Check free disk space.")
+        ));
+        assert!(!is_storage_full("database is locked", None));
+    }
+
+    #[test]
+    fn out_of_space_answers_503_with_retry_after() {
+        let res = AppError::StorageFull.error_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            res.headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            Some("5")
+        );
     }
 }

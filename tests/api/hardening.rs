@@ -2,15 +2,17 @@
 //! hashing, capped error lists, disk-full handling, security headers and CORS, request
 //! deadlines, the SQLite write-ahead log, and what a slug conflict reveals.
 
-use std::path::PathBuf;
-use std::time::Duration;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use byline::db::AnyConnection;
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use serde_json::json;
 
 use crate::both_backends;
-use crate::helpers::{Backend, Resp, ADMIN_EMAIL, ADMIN_PASSWORD};
+use crate::helpers::{Backend, Resp, TestApp, ADMIN_EMAIL, ADMIN_PASSWORD};
 
 both_backends! {
     async fn logins_beyond_the_password_queue_get_503_with_retry_after(app, [("BYLINE_PASSWORD_THREADS", "1"), ("BYLINE_PASSWORD_QUEUE", "0")]) {
@@ -90,4 +92,113 @@ both_backends! {
         let list = app.get("/api/v1/articles?limit=100", Some(&app.admin_token)).await.expect(200).json();
         assert_eq!(list["data"].as_array().map(Vec::len), Some(40));
     }
+}
+
+/// Unmounts the test's tmpfs when the test ends, however it ends.
+struct Tmpfs(PathBuf);
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+fn mount_tmpfs(dir: &Path, size: &str) -> Option<Tmpfs> {
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+        .arg(dir)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    mounted.then(|| Tmpfs(dir.to_owned()))
+}
+
+/// Writes zeros into `path` until the file system is full.
+fn fill(path: &Path) {
+    let mut file = std::fs::File::create(path).expect("filler");
+    let chunk = vec![0u8; 64 * 1024];
+    while file.write_all(&chunk).is_ok() {}
+    // The last partial chunk may still be in the page cache; make the file system account it.
+    let _ = file.sync_all();
+}
+
+#[actix_web::test]
+#[ignore = "mounts a tmpfs, which needs root; .ci/run runs it"]
+async fn sqlite_out_of_disk_space_is_503_until_space_is_freed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let Some(_tmpfs) = mount_tmpfs(dir.path(), "8m") else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n!!! SKIPPED the disk-full test: mounting a tmpfs was not permitted (run as root).\n"
+        );
+        return;
+    };
+    let db_path = dir.path().join("byline.db");
+    let url = db_path.to_string_lossy().into_owned();
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("DATABASE_URL", url.as_str())])
+        .await
+        .expect("app on the tmpfs");
+    app.create_article(json!({"title": "Written before the disk filled up"}))
+        .await;
+
+    let filler = dir.path().join("filler");
+    fill(&filler);
+    let mut refused = None;
+    for i in 0..200 {
+        let body =
+            json!({"title": format!("Too big for the disk {i}"), "body": "x".repeat(150_000)});
+        let r = app
+            .post("/api/v1/articles", Some(&app.admin_token), body)
+            .await;
+        match r.status {
+            201 => continue,
+            503 => {
+                refused = Some(r);
+                break;
+            }
+            other => panic!(
+                "a full disk answered {other}: {}",
+                String::from_utf8_lossy(&r.body)
+            ),
+        }
+    }
+    let refused = refused
+        .expect("no write was refused on a full disk")
+        .expect(503);
+    let failed_at = Instant::now();
+    assert_eq!(refused.header("retry-after").as_deref(), Some("5"));
+    assert_eq!(refused.json()["type"], "urn:byline:problem:storage-full");
+    let not_ready = app.get("/readyz", None).await.expect(503);
+    assert_eq!(not_ready.header("retry-after").as_deref(), Some("5"));
+    // Reads still work while writes cannot.
+    app.get("/api/v1/articles", None).await.expect(200);
+
+    std::fs::remove_file(&filler).expect("free the space");
+    let quiet = Duration::from_millis(5_500).saturating_sub(failed_at.elapsed());
+    actix_web::rt::time::sleep(quiet).await;
+    app.get("/readyz", None).await.expect(200);
+    app.create_article(
+        json!({"title": "Written after space was freed", "body": "x".repeat(150_000)}),
+    )
+    .await;
+
+    #[derive(QueryableByName)]
+    struct Check {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        integrity_check: String,
+    }
+    let mut conn = app.db.get().expect("conn");
+    let conn: &mut AnyConnection = &mut conn;
+    let AnyConnection::Sqlite(c) = conn else {
+        unreachable!("an SQLite pool")
+    };
+    c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        .expect("checkpoint");
+    let check: Check = diesel::sql_query("PRAGMA integrity_check")
+        .get_result(c)
+        .expect("integrity check");
+    assert_eq!(check.integrity_check, "ok");
 }
