@@ -3,6 +3,7 @@
 //! Every value is checked here; a bad one stops start-up with one line naming the variable.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use rand::RngCore;
 
@@ -41,6 +42,8 @@ pub struct Config {
     pub password_threads: usize,
     /// Password calls that may wait for a thread; more are answered 503 at once.
     pub password_queue: usize,
+    /// The longest a request may take, its body included.
+    pub request_timeout: Duration,
     /// HTTP worker threads; one per core when `None`. Not read from the environment.
     pub workers: Option<usize>,
 }
@@ -174,6 +177,8 @@ impl Config {
             "BYLINE_PASSWORD_QUEUE",
             parse_number(&var, "BYLINE_PASSWORD_QUEUE", 16, 0..=10_000)?,
         )?;
+        let request_timeout =
+            Duration::from_secs(parse_number(&var, "BYLINE_REQUEST_TIMEOUT", 30, 1..=3_600)?);
 
         Ok(Self {
             database_url,
@@ -191,6 +196,7 @@ impl Config {
             demo,
             password_threads,
             password_queue,
+            request_timeout,
             workers: None,
         })
     }
@@ -254,6 +260,7 @@ mod tests {
         assert!(c.demo);
         assert!(c.password_threads >= 1);
         assert_eq!(c.password_queue, 16);
+        assert_eq!(c.request_timeout, Duration::from_secs(30));
     }
 
     #[test]
@@ -275,6 +282,8 @@ mod tests {
             ("BYLINE_DEMO", "maybe"),
             ("BYLINE_PASSWORD_THREADS", "0"),
             ("BYLINE_PASSWORD_QUEUE", "many"),
+            ("BYLINE_REQUEST_TIMEOUT", "0"),
+            ("BYLINE_REQUEST_TIMEOUT", "3601"),
             ("DATABASE_URL", "mysql://x/y"),
             ("BYLINE_CORS_ORIGINS", "example.com"),
             ("BYLINE_CORS_ORIGINS", "https://exa mple.com"),

@@ -94,6 +94,8 @@ pub enum AppError {
     StorageFull,
     #[error("{detail}")]
     Overloaded { detail: String, retry_after: u64 },
+    #[error("the request body did not arrive within {0} seconds")]
+    RequestTimeout(u64),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -129,6 +131,7 @@ impl AppError {
             Self::Unavailable => ("unavailable", "Service unavailable"),
             Self::StorageFull => ("storage-full", "Storage full"),
             Self::Overloaded { .. } => ("overloaded", "Service overloaded"),
+            Self::RequestTimeout(_) => ("request-timeout", "Request timeout"),
             Self::Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -169,6 +172,7 @@ impl ResponseError for AppError {
             Self::Unavailable | Self::StorageFull | Self::Overloaded { .. } => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -195,7 +199,10 @@ impl ResponseError for AppError {
             }
             _ => {}
         }
-        res.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+        let mut res = res.body(serde_json::to_string(&self.problem()).unwrap_or_default());
+        // Errors raised by middleware become responses past the layer that adds these.
+        crate::edge::set_security_headers(res.headers_mut(), crate::edge::API_CSP);
+        res
     }
 }
 

@@ -2,6 +2,7 @@
 //! Binds before it returns, so tests can ask for port 0 and read the real port.
 
 use std::net::TcpListener;
+use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
@@ -26,10 +27,16 @@ use crate::state::AppState;
 use crate::users::domain::Role;
 use crate::users::handlers as user_admin;
 use crate::users::repo as users;
-use crate::{demo, health, openapi};
+use crate::{demo, edge, health, openapi};
 
 /// Connections per pool: enough for the blocking pool to overlap I/O on a small machine.
 const POOL_SIZE: u32 = 10;
+
+/// How long a new connection may take to send its request head; a slower one gets 408.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a closing connection may take to shut down cleanly before it is dropped.
+const DISCONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -48,6 +55,7 @@ impl Application {
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let tokens = crate::auth::token::TokenKeys::from_config(&config);
         let workers = config.workers;
+        let request_timeout = config.request_timeout;
         let passwords = PasswordPool::new(config.password_threads, config.password_queue)?;
         let cursor_key = crate::cursor::CursorKey::derive(&config.jwt_secret);
         let state = web::Data::new(AppState {
@@ -71,8 +79,13 @@ impl Application {
                 .wrap(ErrorHandlers::new().default_handler(render_framework_error))
                 .wrap(cors(&state.config))
                 .wrap(Logger::new("%r %s %b %Dms"))
+                .wrap(middleware::from_fn(move |req, next| {
+                    edge::guard(request_timeout, req, next)
+                }))
                 .configure(routes)
-        });
+        })
+        .client_request_timeout(HEAD_TIMEOUT)
+        .client_disconnect_timeout(DISCONNECT_TIMEOUT);
         if let Some(n) = workers {
             server = server.workers(n);
         }

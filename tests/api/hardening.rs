@@ -2,10 +2,12 @@
 //! hashing, capped error lists, disk-full handling, security headers and CORS, request
 //! deadlines, the SQLite write-ahead log, and what a slug conflict reveals.
 
-use std::io::Write;
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use awc::http::Method;
 use byline::db::AnyConnection;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -13,6 +15,42 @@ use serde_json::json;
 
 use crate::both_backends;
 use crate::helpers::{Backend, Resp, TestApp, ADMIN_EMAIL, ADMIN_PASSWORD};
+
+const API_CSP: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+fn assert_security_headers(r: &Resp, what: &str) {
+    assert_eq!(
+        r.header("x-content-type-options").as_deref(),
+        Some("nosniff"),
+        "{what}"
+    );
+    assert_eq!(
+        r.header("referrer-policy").as_deref(),
+        Some("no-referrer"),
+        "{what}"
+    );
+    assert!(r.header("content-security-policy").is_some(), "{what}");
+}
+
+/// Sends raw bytes on a new connection and returns everything the server sends back until it
+/// closes the connection (or `limit` passes).
+fn raw_exchange(base: &str, request: &[u8], limit: Duration) -> (Vec<u8>, Duration) {
+    let addr = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(limit)).expect("read timeout");
+    let started = Instant::now();
+    stream.write_all(request).expect("send");
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+        }
+    }
+    (answer, started.elapsed())
+}
 
 both_backends! {
     async fn logins_beyond_the_password_queue_get_503_with_retry_after(app, [("BYLINE_PASSWORD_THREADS", "1"), ("BYLINE_PASSWORD_QUEUE", "0")]) {
@@ -50,6 +88,66 @@ both_backends! {
         let problem = r.json();
         assert_eq!(problem["errors"].as_array().map(Vec::len), Some(100));
         assert_eq!(problem["detail"], "the request body has 300 invalid fields; the first 100 are listed");
+    }
+
+    async fn every_response_carries_the_security_headers(app) {
+        let doc = app.create_article(json!({"title": "Headers"})).await;
+        let id = doc["id"].as_str().expect("id");
+        let answers = [
+            ("healthz", app.get("/healthz", None).await.expect(200)),
+            ("readyz", app.get("/readyz", None).await.expect(200)),
+            ("list", app.get("/api/v1/articles", None).await.expect(200)),
+            ("draft", app.get(&format!("/api/v1/articles/{id}"), Some(&app.admin_token)).await.expect(200)),
+            ("unknown route", app.get("/api/v1/nothing-here", None).await.expect(404)),
+            ("NUL in path", app.get("/api/v1/articles/a%00b", None).await.expect(404)),
+            ("wrong method", app.send(Method::DELETE, "/healthz", None, &[], None).await.expect(405)),
+            ("no token", app.post("/api/v1/articles", None, json!({"title": "t"})).await.expect(401)),
+            ("invalid body", app.post("/api/v1/articles", Some(&app.admin_token), json!({"title": ""})).await.expect(422)),
+            ("openapi", app.get("/api-docs/openapi.json", None).await.expect(200)),
+        ];
+        for (what, r) in &answers {
+            assert_security_headers(r, what);
+            assert_eq!(r.header("content-security-policy").as_deref(), Some(API_CSP), "{what}");
+        }
+    }
+
+    async fn swagger_ui_gets_a_policy_that_lets_it_run(app) {
+        let r = app.get("/swagger-ui/", None).await.expect(200);
+        assert_security_headers(&r, "swagger-ui");
+        let csp = r.header("content-security-policy").expect("csp");
+        assert!(csp.contains("script-src 'self'"), "{csp}");
+        assert!(csp.contains("connect-src 'self'"), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(!csp.contains("unsafe-eval"), "{csp}");
+    }
+
+    async fn a_body_that_stalls_gets_408_and_its_connection_closes(app, [("BYLINE_REQUEST_TIMEOUT", "1")]) {
+        let base = app.base.clone();
+        let request = b"POST /api/v1/auth/login HTTP/1.1\r\nHost: byline.test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\"";
+        let (answer, took) = actix_web::rt::task::spawn_blocking(move || raw_exchange(&base, request, Duration::from_secs(15)))
+            .await
+            .expect("exchange");
+        let text = String::from_utf8_lossy(&answer);
+        assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+        assert!(text.contains("application/problem+json"), "{text}");
+        assert!(text.contains("urn:byline:problem:request-timeout"), "{text}");
+        assert!(text.to_ascii_lowercase().contains("x-content-type-options: nosniff"), "{text}");
+        assert!(took < Duration::from_secs(10), "the stalled connection stayed open for {took:?}");
+        // The server still answers everyone else.
+        app.get("/healthz", None).await.expect(200);
+    }
+
+    async fn a_100_kb_url_is_refused_by_the_http_layer_without_harm(app) {
+        let base = app.base.clone();
+        let mut request = format!("GET /api/v1/articles/{} HTTP/1.1\r\nHost: byline.test\r\n\r\n", "a".repeat(100 * 1024)).into_bytes();
+        request.shrink_to_fit();
+        let (answer, _) = actix_web::rt::task::spawn_blocking(move || raw_exchange(&base, &request, Duration::from_secs(15)))
+            .await
+            .expect("exchange");
+        let text = String::from_utf8_lossy(&answer);
+        // Refused before routing (see README, "Security and limits"): 400 from the URI parser.
+        assert!(text.starts_with("HTTP/1.1 400") || text.starts_with("HTTP/1.1 431"), "{text}");
+        app.get("/healthz", None).await.expect(200);
     }
 
     async fn a_checkpoint_empties_the_sqlite_write_ahead_log(app) {
