@@ -34,8 +34,8 @@ pub struct Config {
     pub admin_password: Option<String>,
     /// Request bodies above this size get 413.
     pub max_body_bytes: usize,
-    /// Browser origins allowed by CORS; `None` means any origin.
-    pub cors_origins: Option<Vec<String>>,
+    /// Which browser origins may call the API, and with which methods.
+    pub cors: CorsPolicy,
     /// Whether to load the demo article into an empty database.
     pub demo: bool,
     /// Threads that hash and check passwords, at most this many at a time.
@@ -46,6 +46,17 @@ pub struct Config {
     pub request_timeout: Duration,
     /// HTTP worker threads; one per core when `None`. Not read from the environment.
     pub workers: Option<usize>,
+}
+
+/// Which browser origins may call the API (`BYLINE_CORS_ORIGINS`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CorsPolicy {
+    /// Unset: any origin may read (`GET`, `HEAD`); no origin may write.
+    ReadsFromAnyOrigin,
+    /// `*`: any origin, every method.
+    AnyOrigin,
+    /// These origins, every method; no other origin.
+    Origins(Vec<String>),
 }
 
 /// A configuration value that cannot be used.
@@ -133,9 +144,9 @@ impl Config {
         let max_body_bytes = usize::try_from(max_body_bytes)
             .map_err(|_| err("BYLINE_MAX_BODY_BYTES", "too large"))?;
 
-        let cors_origins = match var("BYLINE_CORS_ORIGINS") {
-            None => None,
-            Some(v) if v.trim() == "*" => None,
+        let cors = match var("BYLINE_CORS_ORIGINS") {
+            None => CorsPolicy::ReadsFromAnyOrigin,
+            Some(v) if v.trim() == "*" => CorsPolicy::AnyOrigin,
             Some(v) => {
                 let origins: Vec<String> = v
                     .split(',')
@@ -148,7 +159,7 @@ impl Config {
                         format!("{bad:?} is not an origin such as https://news.example.com (scheme and host, no path)"),
                     ));
                 }
-                Some(origins)
+                CorsPolicy::Origins(origins)
             }
         };
 
@@ -192,7 +203,7 @@ impl Config {
             admin_email,
             admin_password,
             max_body_bytes,
-            cors_origins,
+            cors,
             demo,
             password_threads,
             password_queue,
@@ -258,9 +269,28 @@ mod tests {
         assert_eq!(c.access_token_ttl, 900);
         assert_eq!(c.refresh_token_ttl, 2_592_000);
         assert!(c.demo);
+        assert_eq!(c.cors, CorsPolicy::ReadsFromAnyOrigin);
         assert!(c.password_threads >= 1);
         assert_eq!(c.password_queue, 16);
         assert_eq!(c.request_timeout, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn cors_origins_choose_the_policy() {
+        let any = config(&[("BYLINE_CORS_ORIGINS", "*")]).expect("valid");
+        assert_eq!(any.cors, CorsPolicy::AnyOrigin);
+        let listed = config(&[(
+            "BYLINE_CORS_ORIGINS",
+            "https://news.example, http://localhost:3000",
+        )])
+        .expect("valid");
+        assert_eq!(
+            listed.cors,
+            CorsPolicy::Origins(vec![
+                "https://news.example".into(),
+                "http://localhost:3000".into()
+            ])
+        );
     }
 
     #[test]

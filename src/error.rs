@@ -292,7 +292,16 @@ pub fn render_framework_error<B: MessageBody + 'static>(
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
+    // Every 400 of the service's own is problem+json already; a bare one carrying an Origin
+    // comes from the CORS layer, which answers refusals as plain text.
+    let cors_refusal =
+        status == StatusCode::BAD_REQUEST && res.request().headers().contains_key(header::ORIGIN);
     let (slug, title, detail) = match status {
+        _ if cors_refusal => (
+            "cors-refused",
+            "CORS request refused",
+            "the CORS policy does not allow this origin, method or request header".to_owned(),
+        ),
         StatusCode::NOT_FOUND => (
             "not-found",
             "Not found",

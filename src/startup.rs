@@ -20,7 +20,7 @@ use crate::auth::password::{self, PasswordPool};
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::AuthUser;
 use crate::children::handlers::{highlights, key_takeaways, quotes, risk_notes};
-use crate::config::Config;
+use crate::config::{Config, CorsPolicy};
 use crate::db::{run_migrations, Db};
 use crate::error::{render_framework_error, AppError};
 use crate::state::AppState;
@@ -76,8 +76,9 @@ impl Application {
                     AppError::BadRequest(format!("malformed query string: {err}")).into()
                 }))
                 .wrap(middleware::from_fn(reject_nul_in_path))
-                .wrap(ErrorHandlers::new().default_handler(render_framework_error))
                 .wrap(cors(&state.config))
+                // Outside CORS, so that its refusals are problem+json like every other error.
+                .wrap(ErrorHandlers::new().default_handler(render_framework_error))
                 .wrap(Logger::new("%r %s %b %Dms"))
                 .wrap(middleware::from_fn(move |req, next| {
                     edge::guard(request_timeout, req, next)
@@ -167,27 +168,30 @@ pub fn prepare_database(db: &Db, config: &Config) -> Result<(), String> {
 }
 
 fn cors(config: &Config) -> Cors {
-    let cors = match &config.cors_origins {
-        None => Cors::default().allow_any_origin(),
-        Some(origins) => origins
+    const READS: [&str; 2] = ["GET", "HEAD"];
+    const ALL: [&str; 6] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+    let cors = match &config.cors {
+        CorsPolicy::ReadsFromAnyOrigin => Cors::default().allow_any_origin().allowed_methods(READS),
+        CorsPolicy::AnyOrigin => Cors::default().allow_any_origin().allowed_methods(ALL),
+        CorsPolicy::Origins(origins) => origins
             .iter()
-            .fold(Cors::default(), |c, o| c.allowed_origin(o)),
+            .fold(Cors::default(), |c, o| c.allowed_origin(o))
+            .allowed_methods(ALL),
     };
-    cors.allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
-        .allowed_headers([
-            http::header::AUTHORIZATION,
-            http::header::CONTENT_TYPE,
-            http::header::IF_MATCH,
-            http::header::IF_NONE_MATCH,
-            http::header::IF_MODIFIED_SINCE,
-        ])
-        .expose_headers([
-            http::header::ETAG,
-            http::header::LOCATION,
-            http::header::LINK,
-            http::header::RETRY_AFTER,
-        ])
-        .max_age(3600)
+    cors.allowed_headers([
+        http::header::AUTHORIZATION,
+        http::header::CONTENT_TYPE,
+        http::header::IF_MATCH,
+        http::header::IF_NONE_MATCH,
+        http::header::IF_MODIFIED_SINCE,
+    ])
+    .expose_headers([
+        http::header::ETAG,
+        http::header::LOCATION,
+        http::header::LINK,
+        http::header::RETRY_AFTER,
+    ])
+    .max_age(3600)
 }
 
 // PostgreSQL cannot hold NUL in text, so an id or slug containing one can match nothing: answer

@@ -33,6 +33,24 @@ fn assert_security_headers(r: &Resp, what: &str) {
     assert!(r.header("content-security-policy").is_some(), "{what}");
 }
 
+async fn preflight(app: &TestApp, origin: &str, method: &str) -> Resp {
+    app.send(
+        Method::OPTIONS,
+        "/api/v1/articles",
+        None,
+        &[
+            ("Origin", origin),
+            ("Access-Control-Request-Method", method),
+            (
+                "Access-Control-Request-Headers",
+                "authorization, content-type",
+            ),
+        ],
+        None,
+    )
+    .await
+}
+
 /// Sends raw bytes on a new connection and returns everything the server sends back until it
 /// closes the connection (or `limit` passes).
 fn raw_exchange(base: &str, request: &[u8], limit: Duration) -> (Vec<u8>, Duration) {
@@ -119,6 +137,31 @@ both_backends! {
         assert!(csp.contains("connect-src 'self'"), "{csp}");
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
         assert!(!csp.contains("unsafe-eval"), "{csp}");
+    }
+
+    async fn by_default_any_origin_may_read_but_not_write(app) {
+        let read = preflight(&app, "https://reader.example", "GET").await.expect(200);
+        assert_eq!(read.header("access-control-allow-origin").as_deref(), Some("https://reader.example"));
+        let r = app.send(Method::GET, "/api/v1/articles", None, &[("Origin", "https://reader.example")], None).await.expect(200);
+        assert_eq!(r.header("access-control-allow-origin").as_deref(), Some("https://reader.example"));
+        for method in ["POST", "PUT", "PATCH", "DELETE"] {
+            let refused = preflight(&app, "https://reader.example", method).await.expect(400);
+            assert_eq!(refused.json()["type"], "urn:byline:problem:cors-refused", "{method}");
+            assert!(refused.header("access-control-allow-origin").is_none(), "{method}");
+            assert_security_headers(&refused, method);
+        }
+    }
+
+    async fn listed_origins_may_write_and_no_other_origin_may(app, [("BYLINE_CORS_ORIGINS", "https://newsroom.example")]) {
+        let allowed = preflight(&app, "https://newsroom.example", "POST").await.expect(200);
+        assert_eq!(allowed.header("access-control-allow-origin").as_deref(), Some("https://newsroom.example"));
+        let methods = allowed.header("access-control-allow-methods").expect("allowed methods");
+        assert!(methods.contains("POST") && methods.contains("DELETE"), "{methods}");
+        for method in ["GET", "POST"] {
+            let refused = preflight(&app, "https://elsewhere.example", method).await.expect(400);
+            assert_eq!(refused.json()["type"], "urn:byline:problem:cors-refused");
+            assert_security_headers(&refused, method);
+        }
     }
 
     async fn a_body_that_stalls_gets_408_and_its_connection_closes(app, [("BYLINE_REQUEST_TIMEOUT", "1")]) {
