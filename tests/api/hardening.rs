@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use awc::http::Method;
 use byline::db::AnyConnection;
+use byline::users::domain::Role;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use serde_json::json;
@@ -232,6 +233,18 @@ both_backends! {
         // Everything written is still there.
         let list = app.get("/api/v1/articles?limit=100", Some(&app.admin_token)).await.expect(200).json();
         assert_eq!(list["data"].as_array().map(Vec::len), Some(40));
+    }
+
+    async fn a_taken_slug_conflict_names_no_other_article(app) {
+        let (_, author_a) = app.user_token(Role::Author).await;
+        let (_, author_b) = app.user_token(Role::Author).await;
+        let hidden = app.post("/api/v1/articles", Some(&author_a), json!({"title": "Merger talks with Northwind", "slug": "merger-talks"})).await.expect(201).json();
+        let r = app.post("/api/v1/articles", Some(&author_b), json!({"title": "Something else", "slug": "merger-talks"})).await.expect(409);
+        let body = String::from_utf8_lossy(&r.body).into_owned();
+        assert_eq!(r.json()["detail"], "an article with this slug already exists");
+        for secret in [hidden["id"].as_str().expect("id"), "Northwind", hidden["author_id"].as_str().expect("author")] {
+            assert!(!body.contains(secret), "the 409 reveals {secret}: {body}");
+        }
     }
 }
 
