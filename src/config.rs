@@ -3,6 +3,7 @@
 //! Every value is checked here; a bad one stops start-up with one line naming the variable.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use rand::RngCore;
 
@@ -33,14 +34,31 @@ pub struct Config {
     pub admin_password: Option<String>,
     /// Request bodies above this size get 413.
     pub max_body_bytes: usize,
-    /// Browser origins allowed by CORS; `None` means any origin.
-    pub cors_origins: Option<Vec<String>>,
+    /// Which browser origins may call the API, and with which methods.
+    pub cors: CorsPolicy,
     /// Whether to load the demo article into an empty database.
     pub demo: bool,
     /// How many newest revisions to keep per article; 0 keeps all.
     pub revisions_keep: i64,
+    /// Threads that hash and check passwords, at most this many at a time.
+    pub password_threads: usize,
+    /// Password calls that may wait for a thread; more are answered 503 at once.
+    pub password_queue: usize,
+    /// The longest a request may take, its body included.
+    pub request_timeout: Duration,
     /// HTTP worker threads; one per core when `None`. Not read from the environment.
     pub workers: Option<usize>,
+}
+
+/// Which browser origins may call the API (`BYLINE_CORS_ORIGINS`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CorsPolicy {
+    /// Unset: any origin may read (`GET`, `HEAD`); no origin may write.
+    ReadsFromAnyOrigin,
+    /// `*`: any origin, every method.
+    AnyOrigin,
+    /// These origins, every method; no other origin.
+    Origins(Vec<String>),
 }
 
 /// A configuration value that cannot be used.
@@ -128,9 +146,9 @@ impl Config {
         let max_body_bytes = usize::try_from(max_body_bytes)
             .map_err(|_| err("BYLINE_MAX_BODY_BYTES", "too large"))?;
 
-        let cors_origins = match var("BYLINE_CORS_ORIGINS") {
-            None => None,
-            Some(v) if v.trim() == "*" => None,
+        let cors = match var("BYLINE_CORS_ORIGINS") {
+            None => CorsPolicy::ReadsFromAnyOrigin,
+            Some(v) if v.trim() == "*" => CorsPolicy::AnyOrigin,
             Some(v) => {
                 let origins: Vec<String> = v
                     .split(',')
@@ -143,7 +161,7 @@ impl Config {
                         format!("{bad:?} is not an origin such as https://news.example.com (scheme and host, no path)"),
                     ));
                 }
-                Some(origins)
+                CorsPolicy::Origins(origins)
             }
         };
 
@@ -161,6 +179,22 @@ impl Config {
         let revisions_keep = parse_number(&var, "BYLINE_REVISIONS_KEEP", 0, 0..=1_000_000)?;
         let revisions_keep =
             i64::try_from(revisions_keep).map_err(|_| err("BYLINE_REVISIONS_KEEP", "too large"))?;
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let password_threads = to_usize(
+            "BYLINE_PASSWORD_THREADS",
+            parse_number(
+                &var,
+                "BYLINE_PASSWORD_THREADS",
+                u64::try_from(cores).unwrap_or(1),
+                1..=256,
+            )?,
+        )?;
+        let password_queue = to_usize(
+            "BYLINE_PASSWORD_QUEUE",
+            parse_number(&var, "BYLINE_PASSWORD_QUEUE", 16, 0..=10_000)?,
+        )?;
+        let request_timeout =
+            Duration::from_secs(parse_number(&var, "BYLINE_REQUEST_TIMEOUT", 30, 1..=3_600)?);
 
         Ok(Self {
             database_url,
@@ -174,9 +208,12 @@ impl Config {
             admin_email,
             admin_password,
             max_body_bytes,
-            cors_origins,
+            cors,
             demo,
             revisions_keep,
+            password_threads,
+            password_queue,
+            request_timeout,
             workers: None,
         })
     }
@@ -189,6 +226,10 @@ fn is_origin(s: &str) -> bool {
             && u.host().is_some()
             && u.origin().ascii_serialization() == s
     })
+}
+
+fn to_usize(name: &'static str, n: u64) -> Result<usize, ConfigError> {
+    usize::try_from(n).map_err(|_| err(name, "too large"))
 }
 
 fn parse_number(
@@ -234,6 +275,28 @@ mod tests {
         assert_eq!(c.access_token_ttl, 900);
         assert_eq!(c.refresh_token_ttl, 2_592_000);
         assert!(c.demo);
+        assert_eq!(c.cors, CorsPolicy::ReadsFromAnyOrigin);
+        assert!(c.password_threads >= 1);
+        assert_eq!(c.password_queue, 16);
+        assert_eq!(c.request_timeout, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn cors_origins_choose_the_policy() {
+        let any = config(&[("BYLINE_CORS_ORIGINS", "*")]).expect("valid");
+        assert_eq!(any.cors, CorsPolicy::AnyOrigin);
+        let listed = config(&[(
+            "BYLINE_CORS_ORIGINS",
+            "https://news.example, http://localhost:3000",
+        )])
+        .expect("valid");
+        assert_eq!(
+            listed.cors,
+            CorsPolicy::Origins(vec![
+                "https://news.example".into(),
+                "http://localhost:3000".into()
+            ])
+        );
     }
 
     #[test]
@@ -253,6 +316,10 @@ mod tests {
             ("BYLINE_REFRESH_TOKEN_TTL", "a month"),
             ("BYLINE_MAX_BODY_BYTES", "ten"),
             ("BYLINE_DEMO", "maybe"),
+            ("BYLINE_PASSWORD_THREADS", "0"),
+            ("BYLINE_PASSWORD_QUEUE", "many"),
+            ("BYLINE_REQUEST_TIMEOUT", "0"),
+            ("BYLINE_REQUEST_TIMEOUT", "3601"),
             ("DATABASE_URL", "mysql://x/y"),
             ("BYLINE_CORS_ORIGINS", "example.com"),
             ("BYLINE_CORS_ORIGINS", "https://exa mple.com"),

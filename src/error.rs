@@ -16,8 +16,12 @@ use utoipa::ToSchema;
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// Seconds a client should wait before retrying when the database is unavailable.
-const UNAVAILABLE_RETRY_AFTER: u64 = 5;
+/// Seconds a client should wait before retrying when the database is unavailable or full.
+pub const UNAVAILABLE_RETRY_AFTER: u64 = 5;
+
+/// At most this many field errors are listed in a problem document; `detail` gives the total,
+/// so that a body with thousands of bad elements cannot make an answer many times its size.
+pub const MAX_LISTED_ERRORS: usize = 100;
 
 /// One problem with one field of a request body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -86,6 +90,12 @@ pub enum AppError {
     TooManyRequests { retry_after: u64 },
     #[error("the database is unavailable")]
     Unavailable,
+    #[error("the database has no space left for this write; retry later")]
+    StorageFull,
+    #[error("{detail}")]
+    Overloaded { detail: String, retry_after: u64 },
+    #[error("the request body did not arrive within {0} seconds")]
+    RequestTimeout(u64),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -119,6 +129,9 @@ impl AppError {
             Self::Validation(_) => ("validation", "Validation failed"),
             Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             Self::Unavailable => ("unavailable", "Service unavailable"),
+            Self::StorageFull => ("storage-full", "Storage full"),
+            Self::Overloaded { .. } => ("overloaded", "Service overloaded"),
+            Self::RequestTimeout(_) => ("request-timeout", "Request timeout"),
             Self::Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -126,14 +139,7 @@ impl AppError {
     fn problem(&self) -> Problem {
         let (slug, title) = self.kind();
         let (detail, errors) = match self {
-            Self::Validation(errors) => {
-                let n = errors.len();
-                let noun = if n == 1 { "field" } else { "fields" };
-                (
-                    format!("the request body has {n} invalid {noun}"),
-                    errors.clone(),
-                )
-            }
+            Self::Validation(errors) => validation_summary(errors),
             Self::Internal(_) => (
                 "an unexpected error occurred; it has been logged".into(),
                 vec![],
@@ -163,7 +169,10 @@ impl ResponseError for AppError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::StorageFull | Self::Overloaded { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -182,15 +191,18 @@ impl ResponseError for AppError {
                     format!("Bearer realm=\"byline\", error=\"invalid_token\", error_description=\"{escaped}\""),
                 ));
             }
-            Self::TooManyRequests { retry_after } => {
+            Self::TooManyRequests { retry_after } | Self::Overloaded { retry_after, .. } => {
                 res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
-            Self::Unavailable => {
+            Self::Unavailable | Self::StorageFull => {
                 res.insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_AFTER.to_string()));
             }
             _ => {}
         }
-        res.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+        let mut res = res.body(serde_json::to_string(&self.problem()).unwrap_or_default());
+        // Errors raised by middleware become responses past the layer that adds these.
+        crate::edge::set_security_headers(res.headers_mut(), crate::edge::API_CSP);
+        res
     }
 }
 
@@ -221,10 +233,38 @@ impl From<diesel::result::Error> for AppError {
                     .into(),
             ),
             E::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => Self::Unavailable,
+            E::DatabaseError(_, info) if is_storage_full(info.message(), info.hint()) => {
+                Self::StorageFull
+            }
             E::DatabaseError(_, info) if is_transient(info.message()) => Self::Unavailable,
+            // A failed COMMIT whose rollback failed too: what matters is why the commit failed.
+            E::RollbackErrorOnCommit { commit_error, .. } => Self::from(*commit_error),
             other => Self::Internal(format!("database error: {other}")),
         }
     }
+}
+
+/// The detail and the listed errors of a 422: every error up to [`MAX_LISTED_ERRORS`], and
+/// the total in the detail.
+fn validation_summary(errors: &[FieldError]) -> (String, Vec<FieldError>) {
+    let n = errors.len();
+    let noun = if n == 1 { "field" } else { "fields" };
+    let mut detail = format!("the request body has {n} invalid {noun}");
+    if n > MAX_LISTED_ERRORS {
+        detail.push_str(&format!("; the first {MAX_LISTED_ERRORS} are listed"));
+    }
+    (
+        detail,
+        errors.iter().take(MAX_LISTED_ERRORS).cloned().collect(),
+    )
+}
+
+/// SQLite's SQLITE_FULL, or PostgreSQL's `disk_full` (SQLSTATE 53100), which diesel reports by
+/// message only.
+fn is_storage_full(message: &str, hint: Option<&str>) -> bool {
+    message.contains("database or disk is full")
+        || message.contains("No space left on device")
+        || hint.is_some_and(|h| h.contains("free disk space"))
 }
 
 fn is_transient(message: &str) -> bool {
@@ -252,7 +292,16 @@ pub fn render_framework_error<B: MessageBody + 'static>(
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
+    // Every 400 of the service's own is problem+json already; a bare one carrying an Origin
+    // comes from the CORS layer, which answers refusals as plain text.
+    let cors_refusal =
+        status == StatusCode::BAD_REQUEST && res.request().headers().contains_key(header::ORIGIN);
     let (slug, title, detail) = match status {
+        _ if cors_refusal => (
+            "cors-refused",
+            "CORS request refused",
+            "the CORS policy does not allow this origin, method or request header".to_owned(),
+        ),
         StatusCode::NOT_FOUND => (
             "not-found",
             "Not found",
@@ -371,9 +420,73 @@ pub mod responses {
     )]
     pub struct NotJson(Problem);
 
-    /// 503: the database is unreachable; retry after the given seconds.
+    /// 503: the database is unreachable or full; retry after the given seconds.
     #[derive(utoipa::IntoResponses)]
-    #[response(status = 503, description = "Database unavailable", content_type = "application/problem+json",
+    #[response(status = 503, description = "Database unavailable or full", content_type = "application/problem+json",
         headers(("Retry-After" = String, description = "Seconds to wait before retrying")))]
     pub struct Unavailable(Problem);
+
+    /// 503 on routes that hash or check a password: the database is unreachable or full, or
+    /// every password slot and queue place is taken.
+    #[derive(utoipa::IntoResponses)]
+    #[response(status = 503, description = "Database unavailable or full, or too many password checks in progress", content_type = "application/problem+json",
+        headers(("Retry-After" = String, description = "Seconds to wait before retrying")))]
+    pub struct UnavailableOrBusy(Problem);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(n: usize) -> Vec<FieldError> {
+        (0..n)
+            .map(|i| FieldError::new(format!("/quotes/{i}/speaker"), "must not be empty"))
+            .collect()
+    }
+
+    #[test]
+    fn a_validation_problem_lists_at_most_100_errors_and_counts_them_all() {
+        let problem = AppError::Validation(errors(300)).problem();
+        assert_eq!(problem.errors.len(), MAX_LISTED_ERRORS);
+        assert_eq!(problem.errors[99].pointer, "/quotes/99/speaker");
+        assert_eq!(
+            problem.detail,
+            "the request body has 300 invalid fields; the first 100 are listed"
+        );
+    }
+
+    #[test]
+    fn a_validation_problem_of_100_errors_or_fewer_lists_them_all() {
+        let problem = AppError::Validation(errors(100)).problem();
+        assert_eq!(problem.errors.len(), 100);
+        assert_eq!(problem.detail, "the request body has 100 invalid fields");
+        let one = AppError::Validation(errors(1)).problem();
+        assert_eq!(one.detail, "the request body has 1 invalid field");
+    }
+
+    #[test]
+    fn disk_full_is_recognised_on_both_backends() {
+        assert!(is_storage_full("database or disk is full", None));
+        assert!(is_storage_full(
+            "could not extend file \"base/16384/16385\": No space left on device",
+            Some("Check free disk space.")
+        ));
+        assert!(is_storage_full(
+            "could not extend file \"base/1/2\": wrote only 4096 of 8192 bytes at block 7",
+            Some("Check free disk space.")
+        ));
+        assert!(!is_storage_full("database is locked", None));
+    }
+
+    #[test]
+    fn out_of_space_answers_503_with_retry_after() {
+        let res = AppError::StorageFull.error_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            res.headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            Some("5")
+        );
+    }
 }

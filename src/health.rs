@@ -31,11 +31,11 @@ pub async fn healthz() -> HttpResponse {
     })
 }
 
-/// The database is reachable and its schema is current.
+/// The database is reachable, its schema is current, and it has room for writes.
 #[utoipa::path(get, path = "/readyz", tag = "operations", security(()),
     responses(
         (status = 200, description = "Ready to serve", body = Health),
-        (status = 503, description = "Database unreachable or migrations pending", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
+        (status = 503, description = "Database unreachable or out of space, or migrations pending", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds to wait before retrying"))),
     ))]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let pending = state
@@ -48,6 +48,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError
     if pending {
         return Err(AppError::Unavailable);
     }
+    state.db.check_storage().await?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ready",
         database: Some(state.db.url().backend_name()),

@@ -2,6 +2,7 @@
 //! Binds before it returns, so tests can ask for port 0 and read the real port.
 
 use std::net::TcpListener;
+use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
@@ -19,19 +20,26 @@ use crate::articles::list::handlers as lists;
 use crate::articles::revisions::handlers as revisions;
 use crate::audit::handlers as audit;
 use crate::auth::handlers as auth;
+use crate::auth::password::{self, PasswordPool};
 use crate::auth::throttle::LoginThrottle;
-use crate::auth::{password, AuthUser};
-use crate::config::Config;
+use crate::auth::AuthUser;
+use crate::config::{Config, CorsPolicy};
 use crate::db::{run_migrations, Db};
 use crate::error::{render_framework_error, AppError};
 use crate::state::AppState;
 use crate::users::domain::Role;
 use crate::users::handlers as user_admin;
 use crate::users::repo as users;
-use crate::{demo, health, openapi};
+use crate::{demo, edge, health, openapi};
 
 /// Connections per pool: enough for the blocking pool to overlap I/O on a small machine.
 const POOL_SIZE: u32 = 10;
+
+/// How long a new connection may take to send its request head; a slower one gets 408.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a closing connection may take to shut down cleanly before it is dropped.
+const DISCONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -50,6 +58,8 @@ impl Application {
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let tokens = crate::auth::token::TokenKeys::from_config(&config);
         let workers = config.workers;
+        let request_timeout = config.request_timeout;
+        let passwords = PasswordPool::new(config.password_threads, config.password_queue)?;
         let cursor_key = crate::cursor::CursorKey::derive(&config.jwt_secret);
         let state = web::Data::new(AppState {
             config,
@@ -58,8 +68,10 @@ impl Application {
             cursor_key,
             read_cache: Default::default(),
             throttle: LoginThrottle::default(),
+            passwords,
         });
         actix_web::rt::spawn(crate::scheduler::run(state.clone()));
+        actix_web::rt::spawn(crate::db::checkpoint_periodically(state.db.clone()));
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -67,11 +79,17 @@ impl Application {
                     AppError::BadRequest(format!("malformed query string: {err}")).into()
                 }))
                 .wrap(middleware::from_fn(reject_nul_in_path))
-                .wrap(ErrorHandlers::new().default_handler(render_framework_error))
                 .wrap(cors(&state.config))
+                // Outside CORS, so that its refusals are problem+json like every other error.
+                .wrap(ErrorHandlers::new().default_handler(render_framework_error))
                 .wrap(Logger::new("%r %s %b %Dms"))
+                .wrap(middleware::from_fn(move |req, next| {
+                    edge::guard(request_timeout, req, next)
+                }))
                 .configure(routes)
-        });
+        })
+        .client_request_timeout(HEAD_TIMEOUT)
+        .client_disconnect_timeout(DISCONNECT_TIMEOUT);
         if let Some(n) = workers {
             server = server.workers(n);
         }
@@ -160,27 +178,30 @@ pub fn prepare_database(db: &Db, config: &Config) -> Result<(), String> {
 }
 
 fn cors(config: &Config) -> Cors {
-    let cors = match &config.cors_origins {
-        None => Cors::default().allow_any_origin(),
-        Some(origins) => origins
+    const READS: [&str; 2] = ["GET", "HEAD"];
+    const ALL: [&str; 6] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+    let cors = match &config.cors {
+        CorsPolicy::ReadsFromAnyOrigin => Cors::default().allow_any_origin().allowed_methods(READS),
+        CorsPolicy::AnyOrigin => Cors::default().allow_any_origin().allowed_methods(ALL),
+        CorsPolicy::Origins(origins) => origins
             .iter()
-            .fold(Cors::default(), |c, o| c.allowed_origin(o)),
+            .fold(Cors::default(), |c, o| c.allowed_origin(o))
+            .allowed_methods(ALL),
     };
-    cors.allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
-        .allowed_headers([
-            http::header::AUTHORIZATION,
-            http::header::CONTENT_TYPE,
-            http::header::IF_MATCH,
-            http::header::IF_NONE_MATCH,
-            http::header::IF_MODIFIED_SINCE,
-        ])
-        .expose_headers([
-            http::header::ETAG,
-            http::header::LOCATION,
-            http::header::LINK,
-            http::header::RETRY_AFTER,
-        ])
-        .max_age(3600)
+    cors.allowed_headers([
+        http::header::AUTHORIZATION,
+        http::header::CONTENT_TYPE,
+        http::header::IF_MATCH,
+        http::header::IF_NONE_MATCH,
+        http::header::IF_MODIFIED_SINCE,
+    ])
+    .expose_headers([
+        http::header::ETAG,
+        http::header::LOCATION,
+        http::header::LINK,
+        http::header::RETRY_AFTER,
+    ])
+    .max_age(3600)
 }
 
 // PostgreSQL cannot hold NUL in text, so an id or slug containing one can match nothing: answer

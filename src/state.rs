@@ -1,5 +1,6 @@
 //! The application state every handler can reach.
 
+use crate::auth::password::PasswordPool;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::token::TokenKeys;
 use crate::config::Config;
@@ -20,4 +21,6 @@ pub struct AppState {
     pub read_cache: crate::articles::cache::ReadCache,
     /// Failed logins per email, in this process.
     pub throttle: LoginThrottle,
+    /// Where requests hash and check passwords, a bounded number at a time.
+    pub passwords: PasswordPool,
 }

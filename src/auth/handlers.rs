@@ -64,12 +64,13 @@ async fn check_login(
     email: String,
     given: String,
 ) -> Result<LoginCheck, AppError> {
+    let slot = state.passwords.admit()?;
     let user = state
         .db
         .run(move |conn| users::find_by_email(conn, &email))
         .await?;
     // Unknown emails cost one Argon2 verification too, so timing does not reveal accounts.
-    web::block(move || match user {
+    slot.run(move || match user {
         Some(u) if !password::verify(&u.password_hash, &given) => {
             LoginCheck::Failed(Some(u), LoginFailure::WrongPassword)
         }
@@ -81,7 +82,6 @@ async fn check_login(
         }
     })
     .await
-    .map_err(|_| AppError::internal("password check was cancelled"))
 }
 
 /// Exchange an email and password for an access token and a refresh token.
@@ -103,7 +103,7 @@ async fn check_login(
         (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed logins for this email", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds until the next attempt is allowed"))),
-        crate::error::responses::Unavailable,
+        crate::error::responses::UnavailableOrBusy,
     )
 )]
 pub async fn login(
@@ -261,7 +261,7 @@ pub async fn get_me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
         (status = 422, description = "Wrong current password, or a new password that is too short", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts for this account", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds until the next attempt is allowed"))),
-        crate::error::responses::Unavailable,
+        crate::error::responses::UnavailableOrBusy,
     )
 )]
 pub async fn change_password(
@@ -288,11 +288,12 @@ pub async fn change_password(
         .ok_or_else(|| AppError::Unauthorized("the user no longer exists".into()))?;
     let attempt = begin_attempt(&state, &user.email)?;
     let stored = user.password_hash.clone();
-    let checked = web::block(move || {
-        password::verify(&stored, &current_password).then(|| password::hash(&new_password))
-    })
-    .await
-    .map_err(|_| AppError::internal("password check was cancelled"));
+    let checked = state
+        .passwords
+        .run(move || {
+            password::verify(&stored, &current_password).then(|| password::hash(&new_password))
+        })
+        .await;
     if !matches!(checked, Ok(None)) {
         state.throttle.release(attempt);
     }

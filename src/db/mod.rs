@@ -1,11 +1,16 @@
 //! Database access: one connection type for both backends, the pool, migrations and the
 //! one place (`Db::run`) where request handlers reach the blocking connection pool.
 //!
+//! It also keeps the state of the storage behind the database: whether a write recently
+//! failed for lack of disk space (for `/readyz`), and SQLite's write-ahead log, checkpointed
+//! and truncated periodically so that it does not grow without bound.
+//!
 //! Nothing here knows about HTTP beyond mapping pool failures to `AppError`.
 
 pub mod schema;
 
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::connection::SimpleConnection;
@@ -86,9 +91,23 @@ pub struct Manager {
 }
 
 // WAL lets readers proceed while one writer commits; busy_timeout makes concurrent writers wait
-// for the lock instead of failing; foreign keys are off in SQLite unless asked for.
+// for the lock instead of failing; foreign keys are off in SQLite unless asked for. A checkpoint
+// every 1,000 pages (4 MiB) keeps the log short, and journal_size_limit shrinks the file back to
+// 16 MiB when a checkpoint resets it, after readers held it open through a burst of writes.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+     PRAGMA wal_autocheckpoint = 1000; PRAGMA journal_size_limit = 16777216;";
+
+/// How often SQLite's write-ahead log is checkpointed and truncated to zero bytes.
+pub const WAL_CHECKPOINT_INTERVAL: Duration = Duration::from_secs(60);
+
+/// How long a truncating checkpoint waits for readers and writers before giving up until the
+/// next round; short, because it blocks new writers while it waits.
+const CHECKPOINT_BUSY_TIMEOUT_MS: u32 = 200;
+
+/// How long `/readyz` reports not ready after a write failed for lack of space, before it
+/// tries a write of its own: as long as clients are told to wait.
+const STORAGE_FULL_QUIET: Duration = Duration::from_secs(crate::error::UNAVAILABLE_RETRY_AFTER);
 
 impl r2d2::ManageConnection for Manager {
     type Connection = AnyConnection;
@@ -120,11 +139,18 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
+/// When a write last failed because the disk was full; `None` while writes succeed.
+#[derive(Debug, Default)]
+struct StorageState {
+    full_since: Mutex<Option<Instant>>,
+}
+
 /// The connection pool and the bridge from async handlers to blocking queries.
 #[derive(Clone)]
 pub struct Db {
     pool: r2d2::Pool<Manager>,
     url: DatabaseUrl,
+    storage: Arc<StorageState>,
 }
 
 impl Db {
@@ -139,6 +165,7 @@ impl Db {
         Ok(Self {
             pool,
             url: url.clone(),
+            storage: Arc::default(),
         })
     }
 
@@ -154,7 +181,7 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        actix_web::web::block(move || {
+        let result = actix_web::web::block(move || {
             let mut conn = pool.get().map_err(|e| {
                 tracing::warn!(error = %e, "database connection unavailable");
                 AppError::Unavailable
@@ -162,12 +189,127 @@ impl Db {
             f(&mut conn)
         })
         .await
-        .map_err(|_| AppError::internal("blocking task was cancelled"))?
+        .map_err(|_| AppError::internal("blocking task was cancelled"))?;
+        if let Err(AppError::StorageFull) = &result {
+            self.mark_storage_full();
+        }
+        result
+    }
+
+    /// Records a write refused for lack of space; logs the first of a series.
+    fn mark_storage_full(&self) {
+        let mut since = self
+            .storage
+            .full_since
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if since.is_none() {
+            tracing::error!(
+                backend = self.url.backend_name(),
+                "the database is out of disk space: writes answer 503 and /readyz is not ready \
+                 until space is freed"
+            );
+        }
+        *since = Some(Instant::now());
+    }
+
+    /// `Ok` when the database can take writes as far as this process knows: no write failed
+    /// for lack of space, or one did and a probe write succeeds again now. A probe is tried
+    /// only once the last failure is as old as the `Retry-After` clients were given.
+    pub async fn check_storage(&self) -> Result<(), AppError> {
+        let last = *self
+            .storage
+            .full_since
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let Some(last) = last else { return Ok(()) };
+        if last.elapsed() < STORAGE_FULL_QUIET {
+            return Err(AppError::StorageFull);
+        }
+        self.run(probe_write).await?;
+        let mut since = self
+            .storage
+            .full_since
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // A write that failed while the probe ran keeps the service not ready.
+        if *since == Some(last) {
+            *since = None;
+            tracing::info!(
+                backend = self.url.backend_name(),
+                "the database accepts writes again"
+            );
+        }
+        Ok(())
     }
 
     /// A connection for start-up work outside any request.
     pub fn get(&self) -> Result<r2d2::PooledConnection<Manager>, AppError> {
         self.pool.get().map_err(|_| AppError::Unavailable)
+    }
+}
+
+/// A write that needs free space, to learn whether the disk has room again. On SQLite the log
+/// is first moved into the database and truncated, so that the probe's page must be written to
+/// newly allocated space rather than into the log's old frames. PostgreSQL offers no such
+/// write without a table of its own; there the probe only checks the connection.
+fn probe_write(conn: &mut AnyConnection) -> Result<(), AppError> {
+    match conn {
+        AnyConnection::Sqlite(_) => {
+            checkpoint_wal(conn)?;
+            let AnyConnection::Sqlite(c) = conn else {
+                return Ok(());
+            };
+            let version: UserVersion = diesel::sql_query("PRAGMA user_version").get_result(c)?;
+            // Writing the value back unchanged still commits page 1 to the log.
+            c.batch_execute(&format!("PRAGMA user_version = {}", version.user_version))?;
+        }
+        AnyConnection::Postgresql(c) => c.batch_execute("SELECT 1")?,
+    }
+    Ok(())
+}
+
+#[derive(QueryableByName)]
+struct UserVersion {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    user_version: i32,
+}
+
+/// Moves SQLite's write-ahead log into the database and truncates it to zero bytes; `Ok(false)`
+/// when readers or a writer kept it from finishing (it is tried again next time). Nothing to do
+/// on PostgreSQL.
+pub fn checkpoint_wal(conn: &mut AnyConnection) -> Result<bool, AppError> {
+    let AnyConnection::Sqlite(c) = conn else {
+        return Ok(true);
+    };
+    #[derive(QueryableByName)]
+    struct Checkpoint {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        busy: i32,
+    }
+    c.batch_execute(&format!(
+        "PRAGMA busy_timeout = {CHECKPOINT_BUSY_TIMEOUT_MS}"
+    ))?;
+    let outcome = diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result::<Checkpoint>(c);
+    c.batch_execute("PRAGMA busy_timeout = 10000")?;
+    Ok(outcome?.busy == 0)
+}
+
+/// Checkpoints SQLite's write-ahead log every [`WAL_CHECKPOINT_INTERVAL`], forever; returns
+/// at once on PostgreSQL.
+pub async fn checkpoint_periodically(db: Db) {
+    if !matches!(db.url(), DatabaseUrl::Sqlite(_)) {
+        return;
+    }
+    let mut interval = actix_web::rt::time::interval(WAL_CHECKPOINT_INTERVAL);
+    interval.tick().await;
+    loop {
+        interval.tick().await;
+        match db.run(checkpoint_wal).await {
+            Ok(true) => {}
+            Ok(false) => tracing::debug!("WAL checkpoint deferred: the database was busy"),
+            Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed"),
+        }
     }
 }
 

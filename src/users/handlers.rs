@@ -15,11 +15,9 @@ use crate::state::AppState;
 
 const PRIVATE_CACHE: &str = "private, no-store";
 
-/// Hashes a password on the blocking pool: Argon2id takes tens of milliseconds on purpose.
-pub async fn hash_password(plain: String) -> Result<String, AppError> {
-    web::block(move || password::hash(&plain))
-        .await
-        .map_err(|_| AppError::internal("password hashing was cancelled"))?
+/// Hashes a password on the password threads: Argon2id takes tens of milliseconds on purpose.
+pub async fn hash_password(state: &AppState, plain: String) -> Result<String, AppError> {
+    state.passwords.run(move || password::hash(&plain)).await?
 }
 
 /// List person accounts, oldest first (API key accounts are listed under `/api-keys`).
@@ -77,7 +75,7 @@ pub async fn list_users(
         crate::error::responses::TooLarge,
         crate::error::responses::NotJson,
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        crate::error::responses::Unavailable,
+        crate::error::responses::UnavailableOrBusy,
     )
 )]
 pub async fn create_user(
@@ -93,7 +91,7 @@ pub async fn create_user(
         password,
     } = body.0;
     let account = parse_new_account(&email, name.as_deref(), role, password)?;
-    let hash = hash_password(account.password).await?;
+    let hash = hash_password(&state, account.password).await?;
     let origin = Origin::new(&admin.0, ip);
     let row = state
         .db
@@ -161,7 +159,7 @@ pub async fn get_user(
         crate::error::responses::TooLarge,
         crate::error::responses::NotJson,
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        crate::error::responses::Unavailable,
+        crate::error::responses::UnavailableOrBusy,
     )
 )]
 pub async fn update_user(
@@ -174,7 +172,7 @@ pub async fn update_user(
     let id = id.into_inner();
     let patch = parse_patch(body.0)?;
     let password_hash = match patch.password {
-        Some(p) => Some(hash_password(p).await?),
+        Some(p) => Some(hash_password(&state, p).await?),
         None => None,
     };
     let change = UserUpdate {

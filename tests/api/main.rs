@@ -8,6 +8,7 @@ mod auth;
 mod children;
 mod crash;
 mod errors;
+mod hardening;
 mod lookup;
 mod operations;
 mod preconditions;
