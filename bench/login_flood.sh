@@ -5,6 +5,7 @@
 # Everything runs on this machine, over loopback, and stops by itself.
 #
 #   bench/login_flood.sh          # needs wrk (apt-get install wrk) and python3; loopback only
+#   BACKEND=postgres bench/login_flood.sh   # a fresh database on BYLINE_TEST_POSTGRES_URL's server
 #
 # Prints the login answers by status, the readers' latency percentiles and the RSS figures.
 # Environment: CONNECTIONS (64), DURATION (15, seconds), SETTLE (30, seconds after the flood).
@@ -20,10 +21,25 @@ URL="http://127.0.0.1:$PORT"
 cargo build -q --release --bin byline
 work=$(mktemp -d)
 pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
+db_url="$work/byline.db"
+pg_db=
+if [ "${BACKEND:-sqlite}" = postgres ]; then
+    pg_admin="${BYLINE_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1/postgres}"
+    pg_db="byline_flood_$$"
+    psql "$pg_admin" -qc "CREATE DATABASE $pg_db" >/dev/null
+    db_url="${pg_admin%/*}/$pg_db"
+fi
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null
+    if [ -n "$pg_db" ]; then
+        sleep 0.5
+        psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null || true
+    fi
+    rm -rf "$work"
+}
 trap cleanup EXIT
 
-(cd "$work" && DATABASE_URL="$work/byline.db" BYLINE_BIND="127.0.0.1:$PORT" \
+(cd "$work" && DATABASE_URL="$db_url" BYLINE_BIND="127.0.0.1:$PORT" \
     BYLINE_ADMIN_PASSWORD=benchmark-password RUST_LOG=warn \
     exec "$CARGO_TARGET_DIR/release/byline" >"$work/byline.log" 2>&1) &
 pid=$!

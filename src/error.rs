@@ -3,11 +3,8 @@
 //! Handlers return `Result<_, AppError>` and use `?`; database and framework errors are mapped
 //! here, so no handler decides on its own how an error looks on the wire.
 
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::ServiceResponse;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::http::StatusCode;
-use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpResponse, ResponseError};
 use diesel::result::DatabaseErrorKind;
 use serde::Serialize;
@@ -278,63 +275,6 @@ fn is_transient(message: &str) -> bool {
     TRANSIENT.iter().any(|t| message.contains(t))
 }
 
-/// Renders framework-generated errors (unknown route, wrong method, …) as problem+json, so
-/// that no plain-text or empty error body ever leaves the service.
-pub fn render_framework_error<B: MessageBody + 'static>(
-    res: ServiceResponse<B>,
-) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_problem = res
-        .response()
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if is_problem {
-        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
-    }
-    let status = res.status();
-    // Every 400 of the service's own is problem+json already; a bare one carrying an Origin
-    // comes from the CORS layer, which answers refusals as plain text.
-    let cors_refusal =
-        status == StatusCode::BAD_REQUEST && res.request().headers().contains_key(header::ORIGIN);
-    let (slug, title, detail) = match status {
-        _ if cors_refusal => (
-            "cors-refused",
-            "CORS request refused",
-            "the CORS policy does not allow this origin, method or request header".to_owned(),
-        ),
-        StatusCode::NOT_FOUND => (
-            "not-found",
-            "Not found",
-            "no route matches this path".to_owned(),
-        ),
-        StatusCode::METHOD_NOT_ALLOWED => (
-            "method-not-allowed",
-            "Method not allowed",
-            "this route does not accept this method; the Allow header lists those it does".into(),
-        ),
-        s => (
-            "http",
-            s.canonical_reason().unwrap_or("Error"),
-            s.canonical_reason().unwrap_or("error").to_lowercase(),
-        ),
-    };
-    let problem = Problem {
-        type_: format!("urn:byline:problem:{slug}"),
-        title: title.into(),
-        status: status.as_u16(),
-        detail,
-        errors: vec![],
-    };
-    let (req, mut res) = res.into_parts();
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-    let body = serde_json::to_string(&problem).unwrap_or_default();
-    let res = res.set_body(BoxBody::new(body));
-    Ok(ErrorHandlerResponse::Response(
-        ServiceResponse::new(req, res).map_into_right_body(),
-    ))
-}
-
 /// Collects field errors while a request body is parsed into domain types.
 #[derive(Debug, Default)]
 pub struct FieldErrors(Vec<FieldError>);
@@ -365,74 +305,10 @@ pub fn pointer_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
-/// OpenAPI descriptions of the problem responses many routes share, so that each route's
-/// annotation names them instead of repeating them.
-pub mod responses {
-    #![allow(dead_code)] // The fields exist only to name the response body's schema.
+mod framework;
+pub mod responses;
 
-    use super::Problem;
-
-    /// 400: the body is not JSON at all.
-    #[derive(utoipa::IntoResponses)]
-    #[response(
-        status = 400,
-        description = "Malformed JSON",
-        content_type = "application/problem+json"
-    )]
-    pub struct MalformedJson(Problem);
-
-    /// 401 on a write: no token, or a bad one.
-    #[derive(utoipa::IntoResponses)]
-    #[response(status = 401, description = "Missing or invalid token", content_type = "application/problem+json",
-        headers(("WWW-Authenticate" = String, description = "Bearer challenge")))]
-    pub struct Unauthorized(Problem);
-
-    /// 401 on a read: a token was sent and is not valid (no token is fine).
-    #[derive(utoipa::IntoResponses)]
-    #[response(status = 401, description = "Invalid token", content_type = "application/problem+json",
-        headers(("WWW-Authenticate" = String, description = "Bearer challenge")))]
-    pub struct InvalidToken(Problem);
-
-    /// 412: `If-Match` names another version.
-    #[derive(utoipa::IntoResponses)]
-    #[response(
-        status = 412,
-        description = "If-Match does not match",
-        content_type = "application/problem+json"
-    )]
-    pub struct PreconditionFailed(Problem);
-
-    /// 413: the body is over `BYLINE_MAX_BODY_BYTES`.
-    #[derive(utoipa::IntoResponses)]
-    #[response(
-        status = 413,
-        description = "Body too large",
-        content_type = "application/problem+json"
-    )]
-    pub struct TooLarge(Problem);
-
-    /// 415: the body is not `application/json`.
-    #[derive(utoipa::IntoResponses)]
-    #[response(
-        status = 415,
-        description = "Body is not JSON",
-        content_type = "application/problem+json"
-    )]
-    pub struct NotJson(Problem);
-
-    /// 503: the database is unreachable or full; retry after the given seconds.
-    #[derive(utoipa::IntoResponses)]
-    #[response(status = 503, description = "Database unavailable or full", content_type = "application/problem+json",
-        headers(("Retry-After" = String, description = "Seconds to wait before retrying")))]
-    pub struct Unavailable(Problem);
-
-    /// 503 on routes that hash or check a password: the database is unreachable or full, or
-    /// every password slot and queue place is taken.
-    #[derive(utoipa::IntoResponses)]
-    #[response(status = 503, description = "Database unavailable or full, or too many password checks in progress", content_type = "application/problem+json",
-        headers(("Retry-After" = String, description = "Seconds to wait before retrying")))]
-    pub struct UnavailableOrBusy(Problem);
-}
+pub use framework::render_framework_error;
 
 #[cfg(test)]
 mod tests {

@@ -86,6 +86,19 @@ both_backends! {
         assert_eq!(list[0]["changed"], json!(["dek", "tags"]));
     }
 
+    async fn a_put_records_one_update_naming_the_fields_it_changed(app) {
+        let doc = app.create_article(full_article("Replaced whole")).await;
+        let id = id_of(&doc);
+        let mut body = doc.clone();
+        body["title"] = json!("Replaced whole, again");
+        body["highlights"] = json!([]);
+        app.put(&format!("/api/v1/articles/{id}"), Some(&app.admin_token), body).await.expect(200);
+        let list = revisions(&app, &id).await;
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0]["action"], "update");
+        assert_eq!(list[0]["changed"], json!(["title", "highlights"]));
+    }
+
     async fn every_child_write_records_an_update_naming_its_list(app) {
         let id = id_of(&app.create_article(json!({"title": "Parent"})).await);
         let t = Some(app.admin_token.as_str());
