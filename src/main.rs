@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use byline::cli::{Cli, Command, UserCommand, UserCreate};
+use byline::cli::{Cli, Command, UserCommand, UserCreate, UserSetPassword};
 use byline::config::Config;
 use byline::db::{run_migrations, Db};
 use byline::startup::Application;
@@ -33,6 +33,7 @@ fn main() -> ExitCode {
     let result = match command {
         Command::Migrate => migrate(&config),
         Command::User(UserCommand::Create(args)) => create_user(&config, args),
+        Command::User(UserCommand::SetPassword(args)) => set_password(&config, args),
         Command::Export { output } => export(&config, output),
         Command::Import { file } => import(&config, file),
         _ => serve(config),
@@ -119,16 +120,20 @@ fn import(config: &Config, file: Option<std::path::PathBuf>) -> Result<(), Strin
     Ok(())
 }
 
+/// The password from the first line of standard input, or a random one; `true` when random.
+fn new_password(from_stdin: bool) -> Result<(String, bool), String> {
+    if !from_stdin {
+        return Ok((byline::users::bootstrap::random_password(), true));
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false))
+}
+
 fn create_user(config: &Config, args: UserCreate) -> Result<(), String> {
-    let (password, generated) = if args.password_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .read_line(&mut line)
-            .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
-        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
-    } else {
-        (byline::users::bootstrap::random_password(), true)
-    };
+    let (password, generated) = new_password(args.password_stdin)?;
     let user = byline::users::bootstrap::create_user(
         &config.database_url,
         &args.email,
@@ -145,6 +150,28 @@ fn create_user(config: &Config, args: UserCreate) -> Result<(), String> {
     if generated {
         println!("Password: {password}");
         println!("This password is shown only once.");
+    }
+    Ok(())
+}
+
+fn set_password(config: &Config, args: UserSetPassword) -> Result<(), String> {
+    let (password, generated) = new_password(args.password_stdin)?;
+    let user = byline::users::bootstrap::set_password(
+        &config.database_url,
+        &args.email,
+        password.clone(),
+    )?;
+    println!(
+        "Set the password of {} {}; their sessions have ended",
+        user.role.as_str(),
+        user.email
+    );
+    if generated {
+        println!("Password: {password}");
+        println!("This password is shown only once.");
+    }
+    if !user.active {
+        println!("The account is disabled: enable it (PATCH /api/v1/users/{{id}} with {{\"active\": true}}) before it can log in.");
     }
     Ok(())
 }

@@ -112,6 +112,12 @@ pub fn prepare_database(db: &Db, config: &Config) -> Result<(), String> {
         );
     }
     let no_users = users::count(&mut conn).map_err(|e| e.to_string())? == 0;
+    if !no_users && config.admin_password.is_some() {
+        tracing::warn!(
+            "BYLINE_ADMIN_PASSWORD is ignored: the database has users already. \
+             To set a password, run: byline user set-password EMAIL"
+        );
+    }
     if no_users {
         let (password, generated) = match &config.admin_password {
             Some(p) => (p.clone(), false),

@@ -176,6 +176,12 @@ impl TestApp {
     /// Starts Byline with extra environment values.
     pub async fn spawn_with(backend: Backend, env: &[(&str, &str)]) -> Option<Self> {
         let database = TestDb::create(backend)?;
+        Some(Self::spawn_on(database, backend, env).await)
+    }
+
+    /// Starts Byline on a database prepared beforehand, and logs in as `ADMIN_EMAIL` with
+    /// `ADMIN_PASSWORD`, which the database must accept.
+    pub async fn spawn_on(database: TestDb, backend: Backend, env: &[(&str, &str)]) -> Self {
         let mut vars: HashMap<String, String> = [
             ("DATABASE_URL", database.url()),
             ("BYLINE_BIND", "127.0.0.1:0"),
@@ -204,7 +210,7 @@ impl TestApp {
             database,
         };
         me.admin_token = me.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-        Some(me)
+        me
     }
 
     /// Starts a second Byline process-equivalent (own pool, own scheduler) on the same database;
@@ -379,6 +385,56 @@ impl TestApp {
             .await
             .expect(200)
             .json()
+    }
+}
+
+/// What a run of the `byline` binary gave.
+pub struct CliRun {
+    pub ok: bool,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+impl CliRun {
+    /// Standard output as text.
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+}
+
+/// Runs the `byline` binary on `db` with `args`, feeding `stdin`, with the demo off and the
+/// `BYLINE_` settings of the caller's environment removed.
+pub fn byline(db: &TestDb, args: &[&str], stdin: Option<&[u8]>) -> CliRun {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut command = Command::new(env!("CARGO_BIN_EXE_byline"));
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("BYLINE_")) {
+        command.env_remove(key);
+    }
+    let mut child = command
+        .args(args)
+        .env("DATABASE_URL", db.url())
+        .env("BYLINE_DEMO", "0")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run byline");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write stdin");
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().expect("wait");
+    CliRun {
+        ok: out.status.success(),
+        stdout: out.stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
 

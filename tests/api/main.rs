@@ -15,5 +15,6 @@ mod queries;
 mod reading;
 mod revisions;
 mod roles;
+mod startup;
 mod transfer;
 mod users;
