@@ -186,7 +186,20 @@ fn serve(config: Config) -> Result<(), String> {
     let backend = config.database_url.backend_name();
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(config)?;
-        tracing::info!(%bind, backend, "Byline is listening on http://{bind}/api/v1 (Swagger UI at /swagger-ui/)");
+        let url = browsable_url(bind, app.port());
+        tracing::info!(%bind, backend, "Byline is listening on {url}/api/v1; Swagger UI: {url}/swagger-ui/");
         app.run_until_stopped().await.map_err(|e| e.to_string())
     })
+}
+
+/// The base URL to print for a listen address: a wildcard address is not one a browser can open,
+/// so it becomes the loopback address of its family.
+fn browsable_url(bind: std::net::SocketAddr, port: u16) -> String {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    let ip = match bind.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}", std::net::SocketAddr::new(ip, port))
 }

@@ -169,6 +169,14 @@ pub async fn serve_openapi() -> actix_web::HttpResponse {
 )]
 pub async fn swagger_ui() {}
 
+/// Sends browsers that open `/` or `/swagger-ui` to Swagger UI, which lives at `/swagger-ui/`.
+/// Not part of the document: it is a convenience for people, not an API.
+pub async fn redirect_to_swagger_ui() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Found()
+        .insert_header((actix_web::http::header::LOCATION, "/swagger-ui/"))
+        .finish()
+}
+
 #[cfg(test)]
 mod tests {
     //! The document states the limits the validators enforce. These tests read every

@@ -290,6 +290,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/healthz").route(web::get().to(health::healthz)))
     .service(web::resource("/readyz").route(web::get().to(health::readyz)))
+    .service(
+        web::resource(["/", "/swagger-ui"])
+            .route(web::get().to(openapi::redirect_to_swagger_ui))
+            .route(web::head().to(openapi::redirect_to_swagger_ui)),
+    )
     // Registered before Swagger UI, which would serve the same document at the same path.
     .service(web::resource("/api-docs/openapi.json").route(web::get().to(openapi::serve_openapi)))
     .service(

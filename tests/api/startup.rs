@@ -73,4 +73,11 @@ both_backends! {
         assert!(log.contains("is listening"), "{log}");
         assert!(!log.contains("BYLINE_ADMIN_PASSWORD is ignored"), "{log}");
     }
+
+    async fn serve_prints_the_swagger_ui_url_with_the_real_port(app) {
+        let log = serve_log(&app.database, &[]);
+        let line = log.lines().find(|l| l.contains("is listening")).unwrap_or_else(|| panic!("{log}"));
+        let url = line.split_whitespace().find(|w| w.ends_with("/swagger-ui/")).unwrap_or_else(|| panic!("{line}"));
+        assert!(url.starts_with("http://127.0.0.1:") && !url.starts_with("http://127.0.0.1:0/"), "{url}");
+    }
 }
