@@ -45,8 +45,13 @@ impl Application {
     pub fn build(config: Config) -> Result<Self, String> {
         let db = Db::connect(&config.database_url, POOL_SIZE)?;
         prepare_database(&db, &config)?;
-        let listener = TcpListener::bind(config.bind)
-            .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+        let listener = TcpListener::bind(config.bind).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AddrInUse => format!(
+                "cannot listen on {}: another process uses this port; stop it, or set BYLINE_BIND to another address, e.g. BYLINE_BIND=127.0.0.1:8081",
+                config.bind
+            ),
+            _ => format!("cannot listen on {} (BYLINE_BIND): {e}", config.bind),
+        })?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let tokens = crate::auth::token::TokenKeys::from_config(&config);
         let workers = config.workers;

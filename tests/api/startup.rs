@@ -1,4 +1,5 @@
-//! What `byline serve` says at start-up, run as the real binary.
+//! What the `byline` binary says at start-up, run as the real binary: warnings, the URL it
+//! serves, and one-line errors with the fix for a port in use or a database it cannot open.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -80,4 +81,61 @@ both_backends! {
         let url = line.split_whitespace().find(|w| w.ends_with("/swagger-ui/")).unwrap_or_else(|| panic!("{line}"));
         assert!(url.starts_with("http://127.0.0.1:") && !url.starts_with("http://127.0.0.1:0/"), "{url}");
     }
+}
+
+#[test]
+fn a_port_in_use_is_one_line_suggesting_byline_bind() {
+    let Some(db) = TestDb::create(crate::helpers::Backend::Sqlite) else {
+        return;
+    };
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
+    let addr = taken.local_addr().expect("address").to_string();
+    let log = serve_log(&db, &[("BYLINE_BIND", addr.as_str()), ("RUST_LOG", "warn")]);
+    let last = log.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with(&format!("byline: cannot listen on {addr}"))
+            && last.contains("set BYLINE_BIND"),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_sqlite_file_that_cannot_be_opened_is_one_line_naming_its_path() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("no-such-dir").join("byline.db");
+    let path = path.to_string_lossy().into_owned();
+    let out = Command::new(env!("CARGO_BIN_EXE_byline"))
+        .arg("migrate")
+        .env("DATABASE_URL", &path)
+        .output()
+        .expect("run byline migrate");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(&path) && stderr.contains("does not exist"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_missing_postgresql_database_is_one_line_suggesting_createdb() {
+    let Some(server) = TestDb::create(crate::helpers::Backend::Postgres) else {
+        return;
+    };
+    let mut url = url::Url::parse(server.url()).expect("url");
+    let name = format!("byline_missing_{}", uuid::Uuid::now_v7().simple());
+    url.set_path(&name);
+    let out = Command::new(env!("CARGO_BIN_EXE_byline"))
+        .arg("migrate")
+        .env("DATABASE_URL", url.as_str())
+        .output()
+        .expect("run byline migrate");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("createdb") && stderr.contains(&name),
+        "{stderr}"
+    );
 }
