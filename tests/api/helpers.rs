@@ -56,6 +56,7 @@ impl TestDb {
                         if std::env::var("BYLINE_REQUIRE_POSTGRES").as_deref() == Ok("1") {
                             panic!("PostgreSQL is required (BYLINE_REQUIRE_POSTGRES=1) but {admin_url} is unreachable: {e}");
                         }
+                        skipped::count(&admin_url);
                         // Written past the test harness's capture, so a passing run still shows it.
                         use std::io::Write;
                         let _ = writeln!(
@@ -98,6 +99,45 @@ impl Drop for TestDb {
                 let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
         }
+    }
+}
+
+/// The PostgreSQL test runs skipped in this process (a `postgres` half, or the PostgreSQL part
+/// of a test), told at the very end: the harness counts each as passed, and its summary line
+/// would hide that they never ran.
+mod skipped {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Once, OnceLock};
+
+    static SKIPPED: AtomicUsize = AtomicUsize::new(0);
+    static URL: OnceLock<String> = OnceLock::new();
+    static AT_EXIT: Once = Once::new();
+
+    extern "C" {
+        fn atexit(callback: extern "C" fn()) -> std::os::raw::c_int;
+    }
+
+    extern "C" fn report() {
+        let n = SKIPPED.load(Ordering::SeqCst);
+        let url = URL.get().map_or("", String::as_str);
+        let runs = if n == 1 { "run" } else { "runs" };
+        eprintln!(
+            "\n!!! Skipped {n} PostgreSQL test {runs}, counted as passed above: {url} is unreachable.\n\
+             !!! Set BYLINE_TEST_POSTGRES_URL, or BYLINE_REQUIRE_POSTGRES=1 to fail instead."
+        );
+    }
+
+    /// Counts one skipped test, and arranges for the total to be printed when the process exits.
+    pub fn count(url: &str) {
+        SKIPPED.fetch_add(1, Ordering::SeqCst);
+        let _ = URL.set(url.to_owned());
+        AT_EXIT.call_once(|| {
+            // SAFETY: `report` is a plain function that lives as long as the process, and only
+            // reads statics; the C library calls it once, from `exit`, after the harness's summary.
+            unsafe {
+                atexit(report);
+            }
+        });
     }
 }
 

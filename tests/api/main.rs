@@ -8,6 +8,7 @@ mod auth;
 mod children;
 mod crash;
 mod errors;
+mod harness;
 mod lookup;
 mod operations;
 mod preconditions;
