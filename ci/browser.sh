@@ -5,7 +5,7 @@
 #
 #   ci/browser.sh [BYLINE_BINARY]
 #
-# BYLINE_BINARY defaults to ${CARGO_TARGET_DIR:-/var/tmp/byline-target}/release/byline. It runs
+# BYLINE_BINARY defaults to ${CARGO_TARGET_DIR:-target}/release/byline. It runs
 # on a temporary SQLite database. The screenshot goes to $CARGO_TARGET_DIR/swagger-ui.png.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
