@@ -49,6 +49,9 @@ fn describe(url: &DatabaseUrl, error: &str) -> String {
                         createdb_options(parsed.as_ref())
                     )
                 }
+                _ if error.contains("SSL support is not compiled in") => format!(
+                    "cannot connect to the PostgreSQL database: {error}; this binary was built without TLS to PostgreSQL: build it with `cargo build --release --features postgres-tls`, or connect with sslmode=disable or prefer"
+                ),
                 _ => format!("cannot connect to the PostgreSQL database: {error}"),
             }
         }
@@ -88,6 +91,16 @@ mod tests {
             said,
             "the PostgreSQL database byline does not exist; create it with: createdb -h db.internal -p 5433 -U editor byline"
         );
+    }
+
+    #[test]
+    fn tls_without_tls_support_names_the_feature() {
+        let url = DatabaseUrl::Postgres("postgres://db/byline?sslmode=require".into());
+        let said = describe(
+            &url,
+            "sslmode value \"require\" invalid when SSL support is not compiled in",
+        );
+        assert!(said.contains("--features postgres-tls"), "{said}");
     }
 
     #[test]
