@@ -60,11 +60,11 @@ pub enum UserCommand {
     /// Example: printf '%s\n' "$PASSWORD" | byline user create --email mara@example.com
     /// --role editor --name "Mara Lind" --password-stdin
     Create(UserCreate),
-    /// Set the password of an existing user, for example after `byline import`, which brings
-    /// accounts without passwords, or when the last admin's password is lost.
+    /// Set the password of an existing user, ending all of their sessions.
     ///
-    /// Every session of the user ends. The password is read from standard input with
-    /// --password-stdin; without it, a random password is generated and printed once.
+    /// For the accounts `byline import` brings, which have no password, and for a lost admin
+    /// password. The password is read from standard input with --password-stdin; without it, a
+    /// random password is generated and printed once.
     ///
     /// Example: printf '%s\n' "$PASSWORD" | byline user set-password admin@localhost
     /// --password-stdin
