@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Drives Swagger UI in headless Chromium: Authorize with a token, create an article with
-# "Try it out" on POST /api/v1/articles, and expect a live 201 (ci/browser/swagger.mjs).
+# Drives Swagger UI in headless Chromium: Authorize with an email and password, create an
+# article with "Try it out" on POST /api/v1/articles and expect a live 201; then the same
+# with a pasted bearer token (ci/browser/swagger.mjs).
 #
 #   ci/browser.sh [BYLINE_BINARY]
 #
-# BYLINE_BINARY defaults to ${CARGO_TARGET_DIR:-/var/tmp/byline-target}/release/byline. It runs
+# BYLINE_BINARY defaults to ${CARGO_TARGET_DIR:-target}/release/byline. It runs
 # on a temporary SQLite database. The screenshot goes to $CARGO_TARGET_DIR/swagger-ui.png.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -30,5 +31,5 @@ token="$(ci_login)"
 mkdir -p "$(dirname "$SCREENSHOT")"
 rm -f "$SCREENSHOT"
 CHROMIUM="$CHROMIUM" timeout --kill-after=10 180 \
-    node "$CI_DIR/browser/swagger.mjs" "$BYLINE_URL" "$token" "$SCREENSHOT"
+    node "$CI_DIR/browser/swagger.mjs" "$BYLINE_URL" "$CI_ADMIN_EMAIL" "$CI_ADMIN_PASSWORD" "$token" "$SCREENSHOT"
 echo "screenshot: $SCREENSHOT"

@@ -4,7 +4,7 @@
 #
 #   ci/conformance.sh [BYLINE_BINARY]
 #
-# BYLINE_BINARY defaults to ${CARGO_TARGET_DIR:-/var/tmp/byline-target}/release/byline.
+# BYLINE_BINARY defaults to ${CARGO_TARGET_DIR:-target}/release/byline.
 # Environment (all optional):
 #   BYLINE_TEST_POSTGRES_URL          server on which a fresh database is created and dropped
 #                                     (default postgres://postgres@127.0.0.1/postgres)

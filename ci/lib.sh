@@ -7,7 +7,7 @@ CI_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck disable=SC2034
 REPO_DIR="$(cd "$CI_DIR/.." && pwd)"
 # shellcheck disable=SC2034
-CI_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/byline-target}"
+CI_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO_DIR/target}"
 # shellcheck disable=SC2034
 CI_CACHE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/byline-ci"
 

@@ -1,4 +1,5 @@
-//! The command line: `byline [serve | migrate | openapi | user create]`.
+//! The command line: `byline [serve | migrate | openapi | export | import | user create |
+//! user set-password]`.
 
 use clap::{Args, Parser, Subcommand};
 
@@ -36,8 +37,9 @@ pub enum Command {
         output: Option<std::path::PathBuf>,
     },
     /// Load an export into the database in one transaction: all of it or nothing. Existing
-    /// users are kept; an existing article id or slug fails the import. Imported people need a
-    /// password reset before they can log in.
+    /// users are kept; an existing article id or slug, or a user whose email another account
+    /// has, fails the import. Imported people have no password: give one with
+    /// `byline user set-password EMAIL` before they log in.
     Import {
         /// The export file; standard input when omitted.
         file: Option<std::path::PathBuf>,
@@ -59,6 +61,15 @@ pub enum UserCommand {
     /// Example: printf '%s\n' "$PASSWORD" | byline user create --email mara@example.com
     /// --role editor --name "Mara Lind" --password-stdin
     Create(UserCreate),
+    /// Set the password of an existing user, ending all of their sessions.
+    ///
+    /// For the accounts `byline import` brings, which have no password, and for a lost admin
+    /// password. The password is read from standard input with --password-stdin; without it, a
+    /// random password is generated and printed once.
+    ///
+    /// Example: printf '%s\n' "$PASSWORD" | byline user set-password admin@localhost
+    /// --password-stdin
+    SetPassword(UserSetPassword),
 }
 
 /// The arguments of `byline user create`.
@@ -74,6 +85,16 @@ pub struct UserCreate {
     #[arg(long)]
     pub name: Option<String>,
     /// Read the password (at least 12 characters) from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// The arguments of `byline user set-password`.
+#[derive(Debug, Args)]
+pub struct UserSetPassword {
+    /// The user's login email (compared case-insensitively).
+    pub email: String,
+    /// Read the new password (at least 12 characters) from the first line of standard input.
     #[arg(long)]
     pub password_stdin: bool,
 }

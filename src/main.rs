@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use byline::cli::{Cli, Command, UserCommand, UserCreate};
+use byline::cli::{Cli, Command, UserCommand, UserCreate, UserSetPassword};
 use byline::config::Config;
 use byline::db::{run_migrations, Db};
 use byline::startup::Application;
@@ -33,6 +33,7 @@ fn main() -> ExitCode {
     let result = match command {
         Command::Migrate => migrate(&config),
         Command::User(UserCommand::Create(args)) => create_user(&config, args),
+        Command::User(UserCommand::SetPassword(args)) => set_password(&config, args),
         Command::Export { output } => export(&config, output),
         Command::Import { file } => import(&config, file),
         _ => serve(config),
@@ -119,16 +120,20 @@ fn import(config: &Config, file: Option<std::path::PathBuf>) -> Result<(), Strin
     Ok(())
 }
 
+/// The password from the first line of standard input, or a random one; `true` when random.
+fn new_password(from_stdin: bool) -> Result<(String, bool), String> {
+    if !from_stdin {
+        return Ok((byline::users::bootstrap::random_password(), true));
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false))
+}
+
 fn create_user(config: &Config, args: UserCreate) -> Result<(), String> {
-    let (password, generated) = if args.password_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .read_line(&mut line)
-            .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
-        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
-    } else {
-        (byline::users::bootstrap::random_password(), true)
-    };
+    let (password, generated) = new_password(args.password_stdin)?;
     let user = byline::users::bootstrap::create_user(
         &config.database_url,
         &args.email,
@@ -149,6 +154,28 @@ fn create_user(config: &Config, args: UserCreate) -> Result<(), String> {
     Ok(())
 }
 
+fn set_password(config: &Config, args: UserSetPassword) -> Result<(), String> {
+    let (password, generated) = new_password(args.password_stdin)?;
+    let user = byline::users::bootstrap::set_password(
+        &config.database_url,
+        &args.email,
+        password.clone(),
+    )?;
+    println!(
+        "Set the password of {} {}; their sessions have ended",
+        user.role.as_str(),
+        user.email
+    );
+    if generated {
+        println!("Password: {password}");
+        println!("This password is shown only once.");
+    }
+    if !user.active {
+        println!("The account is disabled: enable it (PATCH /api/v1/users/{{id}} with {{\"active\": true}}) before it can log in.");
+    }
+    Ok(())
+}
+
 fn serve(config: Config) -> Result<(), String> {
     if config.jwt_secret_generated {
         tracing::warn!(
@@ -159,7 +186,20 @@ fn serve(config: Config) -> Result<(), String> {
     let backend = config.database_url.backend_name();
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(config)?;
-        tracing::info!(%bind, backend, "Byline is listening on http://{bind}/api/v1 (Swagger UI at /swagger-ui/)");
+        let url = browsable_url(bind, app.port());
+        tracing::info!(%bind, backend, "Byline is listening on {url}/api/v1; Swagger UI: {url}/swagger-ui/");
         app.run_until_stopped().await.map_err(|e| e.to_string())
     })
+}
+
+/// The base URL to print for a listen address: a wildcard address is not one a browser can open,
+/// so it becomes the loopback address of its family.
+fn browsable_url(bind: std::net::SocketAddr, port: u16) -> String {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    let ip = match bind.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}", std::net::SocketAddr::new(ip, port))
 }

@@ -2,7 +2,11 @@
 //! `/api-docs/openapi.json`, printed by `byline openapi`, and committed as
 //! `openapi/openapi.json` (a test keeps the three equal).
 
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::schema::{AdditionalProperties, Schema};
+use utoipa::openapi::security::{
+    Flow, Http, HttpAuthScheme, OAuth2, Password, Scopes, SecurityRequirement, SecurityScheme,
+};
+use utoipa::openapi::RefOr;
 use utoipa::{Modify, OpenApi};
 
 use crate::api_keys::handlers as api_keys;
@@ -15,18 +19,72 @@ use crate::auth::handlers as auth;
 use crate::health;
 use crate::users::handlers as users;
 
-struct BearerScheme;
+/// Two ways to authorize, both ending in the same bearer token: a token pasted as it is
+/// (`bearer`), or an email and password that clients such as Swagger UI exchange for one at the
+/// token endpoint (`login`, the OAuth 2.0 password grant). Every operation that takes one takes
+/// the other.
+struct SecuritySchemes;
 
-impl Modify for BearerScheme {
+impl Modify for SecuritySchemes {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         let components = doc.components.get_or_insert_with(Default::default);
         let mut http = Http::new(HttpAuthScheme::Bearer);
         http.bearer_format = Some("JWT".into());
         http.description = Some(
-            "An access token from POST /api/v1/auth/login, /auth/refresh, or /auth/token (API keys)"
+            "An access token from POST /api/v1/auth/login, /auth/refresh, or /auth/token (API keys). Paste the token alone: the `Bearer ` prefix is added for you, and a token sent with it twice is refused."
                 .into(),
         );
         components.add_security_scheme("bearer", SecurityScheme::Http(http));
+        let password = Password::new("/api/v1/auth/token", Scopes::new());
+        let login = OAuth2::with_description(
+            [Flow::Password(password)],
+            "Log in with your email as `username` and your password; leave `client_id` and `client_secret` empty. Swagger UI sends them to POST /api/v1/auth/token (`grant_type=password`) and uses the access token it gets back.",
+        );
+        components.add_security_scheme("login", SecurityScheme::OAuth2(login));
+
+        let bearer = SecurityRequirement::new("bearer", Vec::<String>::new());
+        let login = SecurityRequirement::new("login", Vec::<String>::new());
+        for item in doc.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
+            ];
+            for security in operations
+                .into_iter()
+                .flatten()
+                .filter_map(|op| op.security.as_mut())
+            {
+                if security.contains(&bearer) {
+                    security.push(login.clone());
+                }
+            }
+        }
+    }
+}
+
+/// `deny_unknown_fields` on `TokenRequest` refuses unknown fields in each grant, but utoipa
+/// does not carry it to the variants of an internally tagged enum: say it here, so that the
+/// document refuses what the service refuses.
+struct ClosedGrants;
+
+impl Modify for ClosedGrants {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let schemas = doc.components.as_mut().map(|c| &mut c.schemas);
+        let Some(RefOr::T(Schema::OneOf(grants))) = schemas.and_then(|s| s.get_mut("TokenRequest"))
+        else {
+            return;
+        };
+        for grant in &mut grants.items {
+            if let RefOr::T(Schema::Object(grant)) = grant {
+                grant.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+            }
+        }
     }
 }
 
@@ -34,7 +92,7 @@ impl Modify for BearerScheme {
 #[openapi(
     info(
         title = "Byline",
-        description = "A headless CMS API for news publishers: articles with key takeaways, attributed quotes, highlights and risk notes, served as one JSON document each. Reads of published articles are anonymous; every write needs a bearer token from `POST /api/v1/auth/login` (people) or `POST /api/v1/auth/token` (API keys). Errors are RFC 9457 `application/problem+json`.",
+        description = "A headless CMS API for news publishers: articles with key takeaways, attributed quotes, highlights and risk notes, served as one JSON document each. Reads of published articles are anonymous; every write needs a bearer token from `POST /api/v1/auth/login` (people) or `POST /api/v1/auth/token` (API keys). In Swagger UI, \"Authorize\" takes an email and password (`login`) or a token (`bearer`). Errors are RFC 9457 `application/problem+json`.",
     ),
     paths(
         auth::login, auth::refresh, auth::logout, auth::get_me, auth::change_password,
@@ -59,15 +117,15 @@ impl Modify for BearerScheme {
         health::healthz, health::readyz, serve_openapi, swagger_ui,
     ),
     components(schemas(crate::articles::list::params::SortParam, crate::articles::list::params::IncludeParam)),
-    modifiers(&BearerScheme),
+    modifiers(&SecuritySchemes, &ClosedGrants),
     tags(
+        (name = "auth", description = "Logging in, refreshing and ending sessions, the caller's account, and API key tokens"),
         (name = "articles", description = "Articles as whole documents, and their workflow"),
         (name = "key takeaways", description = "The ordered key takeaways of an article"),
         (name = "quotes", description = "The ordered, attributed quotes of an article"),
         (name = "highlights", description = "The ordered highlights of an article"),
         (name = "risk notes", description = "The ordered risk notes of an article"),
         (name = "revisions", description = "The history of an article: every change as a whole document, and restoring one"),
-        (name = "auth", description = "Logging in, refreshing and ending sessions, the caller's account, and API key tokens"),
         (name = "users", description = "User accounts (admins only)"),
         (name = "api keys", description = "API keys for publishing clients (admins only)"),
         (name = "audit", description = "The append-only audit log of sign-ins and changes (admins only)"),
@@ -110,6 +168,14 @@ pub async fn serve_openapi() -> actix_web::HttpResponse {
     responses((status = 200, description = "The Swagger UI page", body = String, content_type = "text/html"))
 )]
 pub async fn swagger_ui() {}
+
+/// Sends browsers that open `/` or `/swagger-ui` to Swagger UI, which lives at `/swagger-ui/`.
+/// Not part of the document: it is a convenience for people, not an API.
+pub async fn redirect_to_swagger_ui() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Found()
+        .insert_header((actix_web::http::header::LOCATION, "/swagger-ui/"))
+        .finish()
+}
 
 #[cfg(test)]
 mod tests {
@@ -196,6 +262,34 @@ mod tests {
             }
         }
         assert!(checked > 0, "{name} has length limits to check");
+    }
+
+    #[test]
+    fn each_grant_of_the_token_request_refuses_unknown_fields() {
+        let grants = schema("TokenRequest")["oneOf"].clone();
+        let grants = grants.as_array().expect("oneOf");
+        assert_eq!(grants.len(), 2);
+        for grant in grants {
+            assert_eq!(grant["additionalProperties"], json!(false), "{grant}");
+        }
+    }
+
+    #[test]
+    fn every_operation_that_takes_a_bearer_token_takes_a_login_too() {
+        let doc = serde_json::to_value(super::api_doc()).expect("document");
+        let mut bearer = 0;
+        for item in doc["paths"].as_object().expect("paths").values() {
+            for op in item.as_object().expect("path item").values() {
+                let security = op["security"].as_array().cloned().unwrap_or_default();
+                if security.contains(&json!({"bearer": []})) {
+                    bearer += 1;
+                    assert!(security.contains(&json!({"login": []})), "{op}");
+                }
+            }
+        }
+        assert!(bearer > 40, "{bearer} operations take a bearer token");
+        let flow = &doc["components"]["securitySchemes"]["login"]["flows"]["password"];
+        assert_eq!(flow["tokenUrl"], "/api/v1/auth/token");
     }
 
     #[test]

@@ -53,8 +53,13 @@ impl Application {
     pub fn build(config: Config) -> Result<Self, String> {
         let db = Db::connect(&config.database_url, POOL_SIZE)?;
         prepare_database(&db, &config)?;
-        let listener = TcpListener::bind(config.bind)
-            .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+        let listener = TcpListener::bind(config.bind).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AddrInUse => format!(
+                "cannot listen on {}: another process uses this port; stop it, or set BYLINE_BIND to another address, e.g. BYLINE_BIND=127.0.0.1:8081",
+                config.bind
+            ),
+            _ => format!("cannot listen on {} (BYLINE_BIND): {e}", config.bind),
+        })?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let tokens = crate::auth::token::TokenKeys::from_config(&config);
         let workers = config.workers;
@@ -130,6 +135,12 @@ pub fn prepare_database(db: &Db, config: &Config) -> Result<(), String> {
         );
     }
     let no_users = users::count(&mut conn).map_err(|e| e.to_string())? == 0;
+    if !no_users && config.admin_password.is_some() {
+        tracing::warn!(
+            "BYLINE_ADMIN_PASSWORD is ignored: the database has users already. \
+             To set a password, run: byline user set-password EMAIL"
+        );
+    }
     if no_users {
         let (password, generated) = match &config.admin_password {
             Some(p) => (p.clone(), false),
@@ -305,6 +316,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/healthz").route(web::get().to(health::healthz)))
     .service(web::resource("/readyz").route(web::get().to(health::readyz)))
+    .service(
+        web::resource(["/", "/swagger-ui"])
+            .route(web::get().to(openapi::redirect_to_swagger_ui))
+            .route(web::head().to(openapi::redirect_to_swagger_ui)),
+    )
     // Registered before Swagger UI, which would serve the same document at the same path.
     .service(web::resource("/api-docs/openapi.json").route(web::get().to(openapi::serve_openapi)))
     .service(

@@ -1,8 +1,8 @@
 //! `byline export` and `byline import`: every user and article as one JSON document, lossless —
 //! ids, slugs, statuses, times, versions and the ids and order of every part survive a round
 //! trip, and so does every article's revision history. Password hashes are never exported;
-//! imported people must have their password reset by an admin (or `byline user create`)
-//! before they can log in.
+//! imported people must have their password set (`byline user set-password`, or an admin's
+//! `PATCH /users/{id}`) before they can log in.
 
 use std::collections::HashMap;
 
@@ -134,6 +134,18 @@ pub fn import(conn: &mut AnyConnection, json: &[u8]) -> Result<ImportReport, App
                 report.users_existing += 1;
                 continue;
             }
+            let email = crate::users::domain::normalize_email(&user.email);
+            let holder: Option<String> = users::table
+                .filter(users::email.eq(&email))
+                .select(users::id)
+                .first(conn)
+                .optional()?;
+            if let Some(holder) = holder {
+                return Err(AppError::Conflict(format!(
+                    "the user {email} (id {}) cannot be imported: the database has another user with this email (id {holder}); import into an empty database",
+                    user.id
+                )));
+            }
             let kind = if user.kind == AccountKind::ApiKey.as_str() {
                 AccountKind::ApiKey
             } else {
@@ -159,6 +171,7 @@ pub fn import(conn: &mut AnyConnection, json: &[u8]) -> Result<ImportReport, App
         }
         let mut related = Vec::new();
         for (i, value) in file.articles.into_iter().enumerate() {
+            let named = value["slug"].as_str().unwrap_or_default().to_owned();
             let at = |e: AppError| match e {
                 AppError::Validation(errors) => AppError::Validation(
                     errors
@@ -169,6 +182,9 @@ pub fn import(conn: &mut AnyConnection, json: &[u8]) -> Result<ImportReport, App
                         })
                         .collect(),
                 ),
+                AppError::Conflict(why) => {
+                    AppError::Conflict(format!("/articles/{i} (slug {named:?}): {why}"))
+                }
                 other => other,
             };
             let input: ArticleInput = crate::validate::from_value(value).map_err(at)?;

@@ -95,14 +95,19 @@ pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Ap
     })
 }
 
-/// The pointer of a missing field: serde reports it at the object that lacks it.
+/// The pointer of a missing field, which serde reports at the object that lacks it; and of an
+/// unknown field inside a tagged enum, whose buffered content loses the field's path.
 pub fn with_missing_field(pointer: String, detail: &str) -> String {
-    match detail
-        .strip_prefix("missing field `")
-        .and_then(|rest| rest.split_once('`'))
-    {
-        Some((field, _)) => format!("{pointer}/{}", pointer_token(field)),
-        None => pointer,
+    let named = |prefix: &str| {
+        detail
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split_once('`'))
+            .map(|(field, _)| format!("/{}", pointer_token(field)))
+    };
+    match (named("missing field `"), named("unknown field `")) {
+        (Some(field), _) => format!("{pointer}{field}"),
+        (None, Some(field)) if !pointer.ends_with(&field) => format!("{pointer}{field}"),
+        _ => pointer,
     }
 }
 
@@ -157,6 +162,19 @@ mod tests {
         text(&mut errs, "/t", "", 1, 3);
         text(&mut errs, "/n", "a\0b", 0, 10);
         assert!(errs.finish(()).is_err());
+    }
+
+    #[test]
+    fn missing_and_unknown_fields_are_pointed_at_once() {
+        let missing = "missing field `password`";
+        assert_eq!(with_missing_field(String::new(), missing), "/password");
+        let unknown = "unknown field `client_id`, expected `username`";
+        assert_eq!(with_missing_field(String::new(), unknown), "/client_id");
+        assert_eq!(
+            with_missing_field("/client_id".into(), unknown),
+            "/client_id"
+        );
+        assert_eq!(with_missing_field("/a".into(), "invalid type"), "/a");
     }
 
     #[test]

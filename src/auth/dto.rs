@@ -35,7 +35,8 @@ pub struct TokenPair {
     pub refresh_token: String,
 }
 
-/// An access token for an API key; there is no refresh token, the client asks again.
+/// The answer of `POST /auth/token`: an access token, and for the password grant the refresh
+/// token of the new login too. An API key has no refresh token: its client asks again.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccessToken {
     /// An HS256 JWT to send as `Authorization: Bearer <token>`.
@@ -49,6 +50,13 @@ pub struct AccessToken {
     /// Seconds until the access token expires.
     #[schema(example = 900)]
     pub expires_in: u64,
+    /// Only for the password grant: as `refresh_token` in the answer of `POST /auth/login`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        nullable = false,
+        example = "b3BhcXVlLXJhbmRvbS0zMi1ieXRlcy1iYXNlNjR1cmwtZW5jb2Rl"
+    )]
+    pub refresh_token: Option<String>,
 }
 
 /// Body of `POST /auth/refresh`.
@@ -72,28 +80,41 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
-/// The only grant `POST /auth/token` serves.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum GrantType {
-    /// OAuth 2.0 client credentials: an API key's id and secret.
-    ClientCredentials,
-}
-
-/// Body of `POST /auth/token`, as JSON or as an `application/x-www-form-urlencoded` form.
+/// Body of `POST /auth/token` (OAuth 2.0, RFC 6749), as JSON or as an
+/// `application/x-www-form-urlencoded` form. `grant_type` picks the grant.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClientCredentials {
-    /// Must be `client_credentials`.
-    pub grant_type: GrantType,
-    /// The API key's id.
-    #[schema(example = "0198b7c1-2f4e-7cc1-9a51-6f1d2a3b4c5d")]
-    pub client_id: String,
-    /// The API key's secret, as shown once when the key was created.
-    #[schema(example = "c2VjcmV0LXNob3duLW9uY2UtMzItYnl0ZXMtYmFzZTY0dXJs")]
-    pub client_secret: String,
-    /// Accepted for OAuth clients that always send one, and ignored: the key's role decides.
-    #[serde(default)]
-    #[schema(example = "write")]
-    pub scope: Option<String>,
+#[serde(tag = "grant_type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum TokenRequest {
+    /// An API key's id and secret (client credentials grant, RFC 6749 §4.4). Answers an access
+    /// token without a refresh token.
+    #[schema(title = "client_credentials")]
+    ClientCredentials {
+        /// The API key's id.
+        #[schema(example = "0198b7c1-2f4e-7cc1-9a51-6f1d2a3b4c5d")]
+        client_id: String,
+        /// The API key's secret, as shown once when the key was created.
+        #[schema(example = "c2VjcmV0LXNob3duLW9uY2UtMzItYnl0ZXMtYmFzZTY0dXJs")]
+        client_secret: String,
+        /// Accepted for OAuth clients that always send one, and ignored: the key's role decides.
+        #[serde(default)]
+        #[schema(example = "write")]
+        scope: Option<String>,
+    },
+    /// A person's email and password (resource owner password grant, RFC 6749 §4.3), as
+    /// Swagger UI's "Authorize" sends them. The same login as `POST /auth/login`, with the same
+    /// throttle and audit entries; answers a token pair.
+    #[schema(title = "password")]
+    Password {
+        /// The account's email (compared case-insensitively).
+        #[schema(example = "admin@localhost")]
+        username: String,
+        /// The account's password.
+        #[schema(example = "correct-horse-battery-staple")]
+        password: String,
+        /// Accepted for OAuth clients that always send one, and ignored: the account's role
+        /// decides.
+        #[serde(default)]
+        #[schema(example = "write")]
+        scope: Option<String>,
+    },
 }

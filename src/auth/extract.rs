@@ -62,6 +62,15 @@ fn bearer_token(req: &HttpRequest) -> Result<Option<String>, AppError> {
             "expected Authorization: Bearer <access token>".into(),
         ));
     }
+    // Swagger UI adds the prefix itself, so a token pasted with its prefix arrives with two.
+    if token
+        .get(..7)
+        .is_some_and(|p| p.eq_ignore_ascii_case("bearer "))
+    {
+        return Err(AppError::Unauthorized(
+            "the token came with \"Bearer \" twice; send the access token alone after \"Bearer \" (in Swagger UI, paste it without the prefix)".into(),
+        ));
+    }
     Ok(Some(token.to_owned()))
 }
 

@@ -1,11 +1,11 @@
 //! `/auth` endpoints: log in, refresh, log out, who am I, change my password, and the OAuth 2.0
-//! client-credentials exchange for API keys.
+//! token endpoint (client credentials for API keys, and the password grant Swagger UI uses).
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
 use super::dto::{
-    AccessToken, ClientCredentials, LoginRequest, PasswordChange, RefreshRequest, TokenPair,
+    AccessToken, LoginRequest, PasswordChange, RefreshRequest, TokenPair, TokenRequest,
 };
 use super::models::SessionKind;
 use super::repo::{self as sessions, LoginFailure, Refresh};
@@ -111,12 +111,20 @@ pub async fn login(
     ip: ClientIp,
     body: ApiJson<LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let LoginRequest {
-        email,
-        password: given,
-    } = body.0;
-    let attempt = begin_attempt(&state, &email)?;
-    let checked = check_login(&state, email.clone(), given).await;
+    let LoginRequest { email, password } = body.0;
+    log_in_with_password(&state, ip, email, password).await
+}
+
+/// Checks an email and password under the login throttle, records the login or the failure in
+/// the audit log, and answers a token pair for a new session.
+async fn log_in_with_password(
+    state: &AppState,
+    ip: ClientIp,
+    email: String,
+    given: String,
+) -> Result<HttpResponse, AppError> {
+    let attempt = begin_attempt(state, &email)?;
+    let checked = check_login(state, email.clone(), given).await;
     // Only a refused password (or unknown email) stays counted; an outage is no guess.
     if !matches!(checked, Ok(LoginCheck::Failed(..))) {
         state.throttle.release(attempt);
@@ -134,13 +142,13 @@ pub async fn login(
             return Err(AppError::Unauthorized("wrong email or password".into()));
         }
     };
-    let ttl = refresh_ttl(&state);
+    let ttl = refresh_ttl(state);
     let user_id = user.id.clone();
     let (session_id, refresh_token) = state
         .db
         .run(move |conn| sessions::log_in(conn, &user, ttl, &origin))
         .await?;
-    pair_response(&state, &user_id, &session_id, refresh_token)
+    pair_response(state, &user_id, &session_id, refresh_token)
 }
 
 /// Exchange a refresh token for a new access token and a new refresh token.
@@ -310,38 +318,51 @@ pub async fn change_password(
     pair_response(&state, &user.id, &session_id, refresh_token)
 }
 
-/// Exchange an API key for a short-lived access token (OAuth 2.0 client credentials grant).
+/// Exchange credentials for an access token (OAuth 2.0 token endpoint).
 ///
-/// Send `grant_type=client_credentials` with the key's id as `client_id` and its secret as
-/// `client_secret`, as JSON or as an `application/x-www-form-urlencoded` form. There is no
-/// refresh token: ask again when the access token expires.
+/// Two grants, as JSON or as an `application/x-www-form-urlencoded` form:
+///
+/// - `grant_type=client_credentials` for API keys: the key's id as `client_id`, its secret as
+///   `client_secret`. There is no refresh token: ask again when the access token expires.
+/// - `grant_type=password` for people: the email as `username`, and `password`. This is
+///   `POST /auth/login` in OAuth form, with the same throttle (429 after 10 failures for one
+///   email within 15 minutes) and the same audit entries; the answer has a refresh token.
+///   Swagger UI's "Authorize" uses it.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/token",
     tag = "auth", security(()),
     request_body(content(
-        (ClientCredentials = "application/json"),
-        (ClientCredentials = "application/x-www-form-urlencoded"),
+        (TokenRequest = "application/json"),
+        (TokenRequest = "application/x-www-form-urlencoded"),
     )),
     responses(
-        (status = 200, description = "An access token for the key", body = AccessToken),
+        (status = 200, description = "An access token; for the password grant also a refresh token", body = AccessToken),
         (status = 400, description = "Malformed JSON or form", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Unknown or revoked key, or a wrong secret", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
+        (status = 401, description = "Unknown or revoked key, a wrong secret, or a wrong email or password", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Bearer challenge"))),
         crate::error::responses::TooLarge,
         (status = 415, description = "Body is neither JSON nor a form", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing or unknown fields, or another grant type", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed logins for this email (password grant)", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds until the next attempt is allowed"))),
         crate::error::responses::Unavailable,
     )
 )]
 pub async fn issue_token(
     state: web::Data<AppState>,
-    body: ApiJsonOrForm<ClientCredentials>,
+    ip: ClientIp,
+    body: ApiJsonOrForm<TokenRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let ClientCredentials {
-        client_id,
-        client_secret,
-        ..
-    } = body.0;
+    let (client_id, client_secret) = match body.0 {
+        TokenRequest::Password {
+            username, password, ..
+        } => return log_in_with_password(&state, ip, username, password).await,
+        TokenRequest::ClientCredentials {
+            client_id,
+            client_secret,
+            ..
+        } => (client_id, client_secret),
+    };
     let key_id = state
         .db
         .run(move |conn| api_keys::authenticate(conn, &client_id, &client_secret))
@@ -354,5 +375,6 @@ pub async fn issue_token(
             access_token,
             token_type: "Bearer",
             expires_in: state.tokens.ttl(),
+            refresh_token: None,
         }))
 }

@@ -7,6 +7,7 @@
 //!
 //! Nothing here knows about HTTP beyond mapping pool failures to `AppError`.
 
+mod preflight;
 pub mod schema;
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -156,6 +157,7 @@ pub struct Db {
 impl Db {
     /// Opens the pool. Fails when the database cannot be reached at all.
     pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Self, String> {
+        preflight::check(url)?;
         let pool = r2d2::Pool::builder()
             .max_size(max_size)
             .min_idle(Some(1))

@@ -1,14 +1,15 @@
-//! Creating users from the command line (`byline user create`), without the HTTP API.
+//! Creating users and setting their passwords from the command line (`byline user create`,
+//! `byline user set-password`), without the HTTP API.
 
 use rand::distributions::{Alphanumeric, DistString};
 
-use super::domain::{parse_new_account, Role};
+use super::domain::{check_password, parse_new_account, Role};
 use super::dto::User;
-use super::repo;
+use super::repo::{self, UserUpdate};
 use crate::audit::Origin;
 use crate::auth::password;
 use crate::db::{run_migrations, DatabaseUrl, Db};
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
 
 /// A random 20-character password for accounts created without one.
 pub fn random_password() -> String {
@@ -41,6 +42,33 @@ pub fn create_user(
         &Origin::default(),
     )
     .map_err(describe)?;
+    Ok(User::from(row))
+}
+
+/// Sets the password of the person account with this email, as an admin's reset through
+/// `PATCH /users/{id}` does: every session of theirs ends, and `user.update` is recorded with no
+/// actor. Migrates the database first.
+pub fn set_password(url: &DatabaseUrl, email: &str, password: String) -> Result<User, String> {
+    let mut errs = FieldErrors::default();
+    check_password(&mut errs, "/password", &password);
+    errs.finish(()).map_err(describe)?;
+    let hash = password::hash(&password).map_err(|e| e.to_string())?;
+    let db = Db::connect(url, 1)?;
+    let mut conn = db
+        .get()
+        .map_err(|_| format!("cannot connect to the {} database", url.backend_name()))?;
+    run_migrations(&mut conn)?;
+    let user = repo::find_by_email(&mut conn, email)
+        .map_err(describe)?
+        .ok_or_else(|| {
+            let email = email.trim();
+            format!("no user has the email {email}; create the account with: byline user create --email {email} --role admin|editor|author")
+        })?;
+    let change = UserUpdate {
+        password_hash: Some(hash),
+        ..UserUpdate::default()
+    };
+    let row = repo::update(&mut conn, &user.id, change, &Origin::default()).map_err(describe)?;
     Ok(User::from(row))
 }
 

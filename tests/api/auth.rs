@@ -289,6 +289,61 @@ both_backends! {
         app.send_raw(Method::POST, "/api/v1/auth/token", None, &[], Some((b"{\"grant_type\":".to_vec(), "application/json"))).await.expect(400);
     }
 
+    async fn the_password_grant_logs_a_person_in_as_swagger_ui_sends_it(app) {
+        let (_, email) = new_user(&app, "editor").await;
+        // Swagger UI's default "Authorization header" location sends empty client credentials.
+        let body = format!("grant_type=password&username={}&password={PASSWORD}", email.replace('@', "%40"));
+        let r = app.send_raw(Method::POST, "/api/v1/auth/token", None, &[("Authorization", "Basic Og==")], Some((body.into_bytes(), "application/x-www-form-urlencoded"))).await.expect(200);
+        assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
+        let tokens = r.json();
+        assert_eq!((tokens["token_type"].as_str(), tokens["expires_in"].as_u64()), (Some("Bearer"), Some(900)));
+        let pair = Pair::from_response(&tokens);
+        let me = app.get("/api/v1/auth/me", Some(&pair.access)).await.expect(200).json();
+        assert_eq!(me["email"], email.as_str());
+        app.refresh(&pair.refresh).await.expect(200);
+    }
+
+    async fn the_password_grant_takes_json_too_and_is_audited_as_a_login(app) {
+        let (id, email) = new_user(&app, "author").await;
+        let body = json!({"grant_type": "password", "username": email.to_uppercase(), "password": PASSWORD});
+        let tokens = app.post("/api/v1/auth/token", None, body).await.expect(200).json();
+        let claims = claims_of(tokens["access_token"].as_str().expect("token"));
+        assert_eq!(claims["sub"], id.as_str());
+        app.post("/api/v1/auth/token", None, json!({"grant_type": "password", "username": email, "password": "wrong-password"})).await.expect(401);
+        let audit = app.get("/api/v1/audit?action=auth.*", Some(&app.admin_token)).await.expect(200).json();
+        let actions: Vec<(&str, &str)> = audit["data"].as_array().expect("data").iter()
+            .filter(|e| e["target"]["id"] == id.as_str() || e["actor"]["id"] == id.as_str())
+            .map(|e| (e["action"].as_str().unwrap_or(""), e["detail"]["reason"].as_str().unwrap_or("")))
+            .collect();
+        assert_eq!(actions, [("auth.login_failed", "wrong_password"), ("auth.login", "")]);
+    }
+
+    async fn the_password_grant_shares_the_login_throttle(app) {
+        let (_, email) = new_user(&app, "author").await;
+        for _ in 0..5 {
+            app.post("/api/v1/auth/login", None, json!({"email": email, "password": "wrong-password"})).await.expect(401);
+            form(&app, "/api/v1/auth/token", &format!("grant_type=password&username={email}&password=wrong-password")).await.expect(401);
+        }
+        let r = form(&app, "/api/v1/auth/token", &format!("grant_type=password&username={email}&password={PASSWORD}")).await.expect(429);
+        assert!(r.header("retry-after").is_some());
+        app.post("/api/v1/auth/login", None, json!({"email": email, "password": PASSWORD})).await.expect(429);
+    }
+
+    async fn password_grant_bodies_are_checked_field_by_field(app) {
+        let r = form(&app, "/api/v1/auth/token", "grant_type=password&username=someone%40byline.test").await.expect(422);
+        assert_eq!(r.pointers(), ["/password"]);
+        let r = form(&app, "/api/v1/auth/token", &format!("grant_type=password&username={ADMIN_EMAIL}&password={ADMIN_PASSWORD}&client_id=swagger")).await.expect(422);
+        assert_eq!(r.pointers(), ["/client_id"]);
+        form(&app, "/api/v1/auth/token", &format!("grant_type=password&username={ADMIN_EMAIL}&password={ADMIN_PASSWORD}&scope=")).await.expect(200);
+        let r = form(&app, "/api/v1/auth/token", "grant_type=authorization_code&code=x").await.expect(422);
+        assert!(r.json()["errors"][0]["detail"].as_str().expect("detail").contains("password"), "names the grants served");
+    }
+
+    async fn a_token_pasted_with_its_bearer_prefix_is_401_saying_so(app) {
+        let r = app.send(Method::GET, "/api/v1/auth/me", None, &[("Authorization", &format!("Bearer Bearer {}", app.admin_token))], None).await.expect(401);
+        assert!(r.json()["detail"].as_str().expect("detail").contains("twice"), "{}", r.json());
+    }
+
     async fn only_admins_manage_api_keys_and_bodies_are_validated(app) {
         let (_, editor) = app.user_token(byline::users::domain::Role::Editor).await;
         app.post("/api/v1/api-keys", Some(&editor), json!({"name": "x", "role": "author"})).await.expect(403);

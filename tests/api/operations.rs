@@ -31,6 +31,17 @@ both_backends! {
         app.get("/swagger-ui/swagger-ui-bundle.js", None).await.expect(200);
     }
 
+    async fn the_root_and_swagger_ui_without_a_slash_redirect_to_swagger_ui(app) {
+        let client = awc::Client::builder().disable_redirects().finish();
+        for (method, path) in [("GET", "/"), ("HEAD", "/"), ("GET", "/swagger-ui"), ("HEAD", "/swagger-ui")] {
+            let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
+            let r = client.request(method.clone(), format!("{}{path}", app.base)).send().await.expect("sent");
+            assert_eq!(r.status().as_u16(), 302, "{method} {path}");
+            assert_eq!(r.headers().get("location").and_then(|v| v.to_str().ok()), Some("/swagger-ui/"), "{method} {path}");
+        }
+        app.get("/", None).await.expect(200);
+    }
+
     async fn the_me_endpoint_returns_the_callers_user(app) {
         let me = app.get("/api/v1/auth/me", Some(&app.admin_token)).await.expect(200).json();
         assert_eq!(me["email"], crate::helpers::ADMIN_EMAIL);

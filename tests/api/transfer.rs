@@ -1,39 +1,13 @@
 //! `byline export` / `byline import`: a lossless round trip, across backends too.
 
-use std::process::{Command, Stdio};
-
 use serde_json::json;
 
 use crate::both_backends;
-use crate::helpers::{full_article, Backend, TestDb};
+use crate::helpers::{full_article, Backend, TestApp, TestDb, ADMIN_EMAIL, ADMIN_PASSWORD};
 
 fn byline(db: &TestDb, args: &[&str], stdin: Option<&[u8]>) -> (bool, Vec<u8>, String) {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_byline"))
-        .args(args)
-        .env("DATABASE_URL", db.url())
-        .env("BYLINE_DEMO", "0")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run byline");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input)
-            .expect("write stdin");
-    }
-    drop(child.stdin.take());
-    let out = child.wait_with_output().expect("wait");
-    (
-        out.status.success(),
-        out.stdout,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let run = crate::helpers::byline(db, args, stdin);
+    (run.ok, run.stdout, run.stderr)
 }
 
 both_backends! {
@@ -91,5 +65,34 @@ both_backends! {
         assert_eq!(revisions[0]["article_id"], doc["id"]);
         assert_eq!(revisions[0]["action"], "import");
         assert_eq!(revisions[0]["actor"], serde_json::Value::Null);
+    }
+
+    async fn an_import_names_the_email_another_user_already_has(app) {
+        let (ok, dump, err) = byline(&app.database, &["export"], None);
+        assert!(ok, "{err}");
+        let Some(served_first) = TestDb::create(app.backend) else { return };
+        let (ok, _, err) = byline(&served_first, &["user", "create", "--email", ADMIN_EMAIL, "--role", "admin"], None);
+        assert!(ok, "{err}");
+        let (ok, _, err) = byline(&served_first, &["import"], Some(&dump));
+        assert!(!ok, "the import must fail");
+        assert!(err.contains(ADMIN_EMAIL) && err.contains("empty database"), "{err}");
+    }
+
+    async fn imported_people_log_in_once_set_password_gives_them_a_password(app) {
+        let doc = app.create_published(json!({"title": "Moved to a new server"})).await;
+        let me = app.get("/api/v1/auth/me", Some(&app.admin_token)).await.expect(200).json();
+        let (ok, dump, err) = byline(&app.database, &["export"], None);
+        assert!(ok, "{err}");
+        let Some(fresh) = TestDb::create(app.backend) else { return };
+        let (ok, _, err) = byline(&fresh, &["import"], Some(&dump));
+        assert!(ok, "{err}");
+        let (ok, _, err) = byline(&fresh, &["user", "set-password", ADMIN_EMAIL, "--password-stdin"], Some(format!("{ADMIN_PASSWORD}\n").as_bytes()));
+        assert!(ok, "{err}");
+        // Logs in as ADMIN_EMAIL with ADMIN_PASSWORD: the imported admin, with the password just set.
+        let moved = TestApp::spawn_on(fresh, app.backend, &[]).await;
+        let again = moved.get("/api/v1/auth/me", Some(&moved.admin_token)).await.expect(200).json();
+        assert_eq!(again["id"], me["id"]);
+        let path = format!("/api/v1/articles/{}", doc["id"].as_str().expect("id"));
+        moved.get(&path, None).await.expect(200);
     }
 }

@@ -1,10 +1,10 @@
-//! User management by admins, the last-admin rule, unique case-insensitive emails, and
-//! `byline user create`.
+//! User management by admins, the last-admin rule, unique case-insensitive emails,
+//! `byline user create` and `byline user set-password`.
 
 use serde_json::json;
 
 use crate::both_backends;
-use crate::helpers::{TestApp, ADMIN_EMAIL};
+use crate::helpers::{byline, TestApp, ADMIN_EMAIL};
 
 const PASSWORD: &str = "a-long-test-password";
 
@@ -203,5 +203,54 @@ both_backends! {
         for flag in ["--email", "--role", "--name", "--password-stdin"] {
             assert!(help.contains(flag), "{help}");
         }
+    }
+
+    async fn byline_user_set_password_ends_the_users_sessions_and_sets_the_new_one(app) {
+        let id = app.create_user("mara@example.com", "editor", PASSWORD).await;
+        let pair = app.login_pair("mara@example.com", PASSWORD).await;
+        let run = byline(&app.database, &["user", "set-password", "Mara@Example.com", "--password-stdin"], Some(b"a-password-from-stdin\n"));
+        assert!(run.ok, "{}", run.stderr);
+        assert!(run.stdout().contains("mara@example.com"), "{}", run.stdout());
+        assert!(!run.stdout().contains("a-password-from-stdin"), "a chosen password is not echoed");
+        app.get("/api/v1/auth/me", Some(&pair.access)).await.expect(401);
+        app.refresh(&pair.refresh).await.expect(401);
+        let r = app.post("/api/v1/auth/login", None, json!({"email": "mara@example.com", "password": PASSWORD})).await;
+        r.expect(401);
+        app.login("mara@example.com", "a-password-from-stdin").await;
+        let audit = app.get("/api/v1/audit?action=user.update", Some(&app.admin_token)).await.expect(200).json();
+        let entry = &audit["data"][0];
+        assert_eq!((entry["target"]["id"].as_str(), entry["actor"].is_null(), entry["ip"].is_null()), (Some(id.as_str()), true, true));
+        assert_eq!(entry["detail"]["changed"], json!(["password"]));
+    }
+
+    async fn byline_user_set_password_without_stdin_prints_a_random_password_once(app) {
+        app.create_user("desk@example.com", "author", PASSWORD).await;
+        let run = byline(&app.database, &["user", "set-password", "desk@example.com"], None);
+        assert!(run.ok, "{}", run.stderr);
+        let stdout = run.stdout();
+        let password = stdout.lines().find_map(|l| l.strip_prefix("Password: ")).expect("printed password");
+        assert!(stdout.contains("shown only once"), "{stdout}");
+        app.login("desk@example.com", password).await;
+    }
+
+    async fn byline_user_set_password_names_an_unknown_email_and_a_short_password(app) {
+        let run = byline(&app.database, &["user", "set-password", "nobody@example.com", "--password-stdin"], Some(b"long-enough-password\n"));
+        assert!(!run.ok);
+        assert!(run.stderr.contains("nobody@example.com") && run.stderr.contains("byline user create"), "{}", run.stderr);
+        let run = byline(&app.database, &["user", "set-password", ADMIN_EMAIL, "--password-stdin"], Some(b"short\n"));
+        assert!(!run.ok);
+        assert!(run.stderr.contains("the password must be 12"), "{}", run.stderr);
+        app.login(ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD).await;
+        let help = byline(&app.database, &["user", "set-password", "--help"], None).stdout();
+        assert!(help.contains("EMAIL") && help.contains("--password-stdin"), "{help}");
+    }
+
+    async fn byline_user_set_password_says_when_the_account_is_disabled(app) {
+        let id = app.create_user("gone@example.com", "author", PASSWORD).await;
+        app.patch(&format!("/api/v1/users/{id}"), Some(&app.admin_token), json!({"active": false})).await.expect(200);
+        let run = byline(&app.database, &["user", "set-password", "gone@example.com", "--password-stdin"], Some(b"a-password-from-stdin\n"));
+        assert!(run.ok, "{}", run.stderr);
+        assert!(run.stdout().contains("disabled"), "{}", run.stdout());
+        app.post("/api/v1/auth/login", None, json!({"email": "gone@example.com", "password": "a-password-from-stdin"})).await.expect(401);
     }
 }
