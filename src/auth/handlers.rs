@@ -345,7 +345,7 @@ pub async fn change_password(
         (status = 422, description = "Missing or unknown fields, or another grant type", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed logins for this email (password grant)", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds until the next attempt is allowed"))),
-        crate::error::responses::Unavailable,
+        crate::error::responses::UnavailableOrBusy,
     )
 )]
 pub async fn issue_token(
