@@ -46,6 +46,12 @@ pub struct Config {
     pub password_queue: usize,
     /// The longest a request may take, its body included.
     pub request_timeout: Duration,
+    /// The first retry delay of a failed webhook delivery; each further retry waits twice as
+    /// long (`BYLINE_WEBHOOK_RETRY_BASE_MS`).
+    pub webhook_retry_base: Duration,
+    /// Whether webhooks may point at loopback, private and link-local addresses
+    /// (`BYLINE_WEBHOOK_ALLOW_PRIVATE`), for local receivers and tests.
+    pub webhook_allow_private: bool,
     /// HTTP worker threads; one per core when `None`. Not read from the environment.
     pub workers: Option<usize>,
 }
@@ -165,16 +171,7 @@ impl Config {
             }
         };
 
-        let demo = match var("BYLINE_DEMO").as_deref().map(str::trim) {
-            None | Some("1" | "true" | "yes" | "on") => true,
-            Some("0" | "false" | "no" | "off") => false,
-            Some(other) => {
-                return Err(err(
-                    "BYLINE_DEMO",
-                    format!("expected 1 or 0 (or true/false), got {other:?}"),
-                ))
-            }
-        };
+        let demo = parse_flag(&var, "BYLINE_DEMO", true)?;
 
         let revisions_keep = parse_number(&var, "BYLINE_REVISIONS_KEEP", 0, 0..=1_000_000)?;
         let revisions_keep =
@@ -196,6 +193,14 @@ impl Config {
         let request_timeout =
             Duration::from_secs(parse_number(&var, "BYLINE_REQUEST_TIMEOUT", 30, 1..=3_600)?);
 
+        let webhook_retry_base = Duration::from_millis(parse_number(
+            &var,
+            "BYLINE_WEBHOOK_RETRY_BASE_MS",
+            5_000,
+            1..=3_600_000,
+        )?);
+        let webhook_allow_private = parse_flag(&var, "BYLINE_WEBHOOK_ALLOW_PRIVATE", false)?;
+
         Ok(Self {
             database_url,
             bind,
@@ -214,6 +219,8 @@ impl Config {
             password_threads,
             password_queue,
             request_timeout,
+            webhook_retry_base,
+            webhook_allow_private,
             workers: None,
         })
     }
@@ -226,6 +233,22 @@ fn is_origin(s: &str) -> bool {
             && u.host().is_some()
             && u.origin().ascii_serialization() == s
     })
+}
+
+fn parse_flag(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match var(name).as_deref().map(str::trim) {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(other) => Err(err(
+            name,
+            format!("expected 1 or 0 (or true/false), got {other:?}"),
+        )),
+    }
 }
 
 fn to_usize(name: &'static str, n: u64) -> Result<usize, ConfigError> {

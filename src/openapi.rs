@@ -16,8 +16,10 @@ use crate::articles::list::handlers as lists;
 use crate::articles::revisions::handlers as revisions;
 use crate::audit::handlers as audit;
 use crate::auth::handlers as auth;
+use crate::events::handlers as events;
 use crate::health;
 use crate::users::handlers as users;
+use crate::webhooks::handlers as webhooks;
 
 /// Two ways to authorize, both ending in the same bearer token: a token pasted as it is
 /// (`bearer`), or an email and password that clients such as Swagger UI exchange for one at the
@@ -100,6 +102,10 @@ impl Modify for ClosedGrants {
         users::list_users, users::create_user, users::get_user, users::update_user, users::delete_user,
         api_keys::list_api_keys, api_keys::create_api_key, api_keys::get_api_key, api_keys::delete_api_key,
         audit::list_audit,
+        events::list_changes,
+        webhooks::list_webhooks, webhooks::create_webhook, webhooks::get_webhook,
+        webhooks::update_webhook, webhooks::delete_webhook, webhooks::ping_webhook,
+        webhooks::list_deliveries,
         articles::create_article, articles::get_article, articles::replace_article,
         articles::update_article, articles::delete_article,
         articles::publish_article, articles::unpublish_article, articles::archive_article,
@@ -129,6 +135,8 @@ impl Modify for ClosedGrants {
         (name = "users", description = "User accounts (admins only)"),
         (name = "api keys", description = "API keys for publishing clients (admins only)"),
         (name = "audit", description = "The append-only audit log of sign-ins and changes (admins only)"),
+        (name = "events", description = "The change feed: every change to an article, in commit order, for sync clients"),
+        (name = "webhooks", description = "Webhooks (admins only): every event POSTed to your URL, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`), retried with backoff for 24 hours. The body is an `Event`, or a `Ping` from the ping operation."),
         (name = "operations", description = "Health probes"),
     )
 )]

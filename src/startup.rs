@@ -20,6 +20,7 @@ use crate::articles::list::handlers as lists;
 use crate::articles::revisions::handlers as revisions;
 use crate::audit::handlers as audit;
 use crate::auth::handlers as auth;
+use crate::events::handlers as events;
 use crate::auth::password::{self, PasswordPool};
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::AuthUser;
@@ -30,6 +31,7 @@ use crate::state::AppState;
 use crate::users::domain::Role;
 use crate::users::handlers as user_admin;
 use crate::users::repo as users;
+use crate::webhooks::handlers as webhooks;
 use crate::{demo, edge, health, openapi};
 
 /// Connections per pool: enough for the blocking pool to overlap I/O on a small machine.
@@ -76,6 +78,7 @@ impl Application {
             passwords,
         });
         actix_web::rt::spawn(crate::scheduler::run(state.clone()));
+        actix_web::rt::spawn(crate::webhooks::dispatcher::run(state.clone()));
         actix_web::rt::spawn(crate::db::checkpoint_periodically(state.db.clone()));
         let mut server = HttpServer::new(move || {
             App::new()
@@ -266,6 +269,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .route(web::delete().to(api_keys::delete_api_key)),
             )
             .service(web::resource("/audit").route(web::get().to(audit::list_audit)))
+            .service(web::resource("/changes").route(web::get().to(events::list_changes)))
+            .service(
+                web::resource("/webhooks")
+                    .route(web::get().to(webhooks::list_webhooks))
+                    .route(web::post().to(webhooks::create_webhook)),
+            )
+            .service(
+                web::resource("/webhooks/{id}")
+                    .route(web::get().to(webhooks::get_webhook))
+                    .route(web::patch().to(webhooks::update_webhook))
+                    .route(web::delete().to(webhooks::delete_webhook)),
+            )
+            .service(web::resource("/webhooks/{id}/ping").route(web::post().to(webhooks::ping_webhook)))
+            .service(
+                web::resource("/webhooks/{id}/deliveries")
+                    .route(web::get().to(webhooks::list_deliveries)),
+            )
             .service(
                 web::resource("/articles")
                     .route(web::get().to(lists::list_articles))

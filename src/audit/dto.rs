@@ -120,7 +120,7 @@ pub struct AuditActor {
 /// What it was done to.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditTarget {
-    /// The kind of thing: `article`, `user`, `api_key` or `session`.
+    /// The kind of thing: `article`, `user`, `api_key`, `session` or `webhook`.
     #[serde(rename = "type")]
     #[schema(example = "user")]
     pub type_: String,
@@ -142,7 +142,8 @@ pub struct AuditEntry {
     pub actor: Option<AuditActor>,
     /// What was done, `<resource>.<verb>`: `auth.login`, `auth.login_failed`, `auth.logout`,
     /// `auth.password_change`, `auth.refresh_reuse`, `user.create`, `user.update`,
-    /// `user.delete`, `api_key.create`, `api_key.revoke`, and `article.*`.
+    /// `user.delete`, `api_key.create`, `api_key.revoke`, `webhook.create`, `webhook.update`,
+    /// `webhook.delete`, and `article.*`.
     #[schema(example = "user.update")]
     pub action: String,
     /// What it was done to; `null` when there is no such thing (a failed login with an

@@ -42,6 +42,12 @@ pub mod action {
     pub const API_KEY_CREATE: &str = "api_key.create";
     /// An admin revoked an API key.
     pub const API_KEY_REVOKE: &str = "api_key.revoke";
+    /// An admin created a webhook.
+    pub const WEBHOOK_CREATE: &str = "webhook.create";
+    /// An admin changed a webhook.
+    pub const WEBHOOK_UPDATE: &str = "webhook.update";
+    /// An admin deleted a webhook.
+    pub const WEBHOOK_DELETE: &str = "webhook.delete";
 }
 
 /// Who did something: a user or an API key, by id and by the name they had at the time.
@@ -93,6 +99,14 @@ impl Target {
     pub fn api_key(id: impl Into<String>) -> Self {
         Self {
             kind: "api_key",
+            id: id.into(),
+        }
+    }
+
+    /// A webhook.
+    pub fn webhook(id: impl Into<String>) -> Self {
+        Self {
+            kind: "webhook",
             id: id.into(),
         }
     }

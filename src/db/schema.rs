@@ -154,3 +154,68 @@ diesel::table! {
         detail -> Text,
     }
 }
+
+// The outbox and the webhooks it feeds. Events name articles without foreign keys: the event
+// of a deletion outlives the article.
+diesel::table! {
+    events (seq) {
+        seq -> BigInt,
+        txid -> BigInt,
+        id -> Text,
+        event_type -> Text,
+        occurred_at -> Timestamp,
+        article_id -> Text,
+        slug -> Text,
+        version -> BigInt,
+        status -> Text,
+        public -> Bool,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        url -> Text,
+        secret -> Text,
+        events -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        webhook_id -> Text,
+        event_id -> Text,
+        event_type -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        lease_owner -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Text,
+        delivery_id -> Text,
+        webhook_id -> Text,
+        event_id -> Text,
+        event_type -> Text,
+        attempt -> Integer,
+        status_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        duration_ms -> BigInt,
+        at -> Timestamp,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+
+diesel::allow_tables_to_appear_in_same_query!(webhooks, webhook_deliveries, webhook_attempts);

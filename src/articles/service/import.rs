@@ -11,6 +11,7 @@ use crate::articles::{document, search, store};
 use crate::audit;
 use crate::children::{self, ChildKind};
 use crate::db::AnyConnection;
+use crate::events::{self, EventType, Subject};
 use crate::error::AppError;
 
 /// Inserts an article as exported. Related articles are linked afterwards with
@@ -80,6 +81,20 @@ pub fn record_history(
         let doc = document::load_one(conn, id)?.ok_or_else(AppError::article_not_found)?;
         revisions::record(conn, &doc, Action::Import, editor.user.as_ref(), 0)?;
     }
+    let state = store::find(conn, id)?
+        .ok_or_else(AppError::article_not_found)?
+        .state();
+    events::record(
+        conn,
+        EventType::Created,
+        Subject {
+            id: &state.id,
+            slug: &state.slug,
+            version: state.version,
+            status: state.status,
+        },
+        None,
+    )?;
     for r in exported {
         let changed =
             serde_json::to_string(&r.changed).map_err(|e| AppError::internal(e.to_string()))?;

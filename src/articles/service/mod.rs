@@ -7,7 +7,8 @@
 //! 1. takes the article's write lock by bumping its version, honouring `If-Match` (412);
 //! 2. checks visibility (404) and authorizes the caller with domain values (403);
 //! 3. applies the change (load → decide → write), or rolls back when it changes nothing;
-//! 4. records what every change records: the revision, the audit entry.
+//! 4. records what every change records: the revision, the audit entry, and the event (the
+//!    outbox row behind the change feed and webhooks, with its queued deliveries).
 //!
 //! Use cases live beside this file: `articles` (the document), `children` (its parts),
 //! `workflow`, `import`. Handlers make one call into them.
@@ -32,8 +33,10 @@ use super::models::ArticleRow;
 use super::policy::{authorize_edit, authorize_workflow, can_see};
 use super::revisions::{self, Action};
 use super::store::{self, Locked};
+use super::dto::ArticleStatus;
 use crate::audit;
 use crate::auth::AuthUser;
+use crate::events::{self, EventType, Subject};
 use crate::db::{now, AnyConnection};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -195,15 +198,28 @@ fn begin(
     Ok(current)
 }
 
-/// Records what every change records — the revision and the audit entry — and answers the
-/// article as it now stands.
+/// Records what every change records — the revision, the audit entry and the event — and
+/// answers the article as it now stands. `was` is its status before the change, `None` for a
+/// new article.
 fn finish(
     conn: &mut AnyConnection,
     editor: &Editor,
     row: ArticleRow,
     action: Action,
+    was: Option<ArticleStatus>,
 ) -> Result<Article, AppError> {
     let doc = document::of_row(conn, row)?;
+    events::record(
+        conn,
+        EventType::of_action(action),
+        Subject {
+            id: &doc.id,
+            slug: &doc.slug,
+            version: doc.version,
+            status: doc.status,
+        },
+        was,
+    )?;
     let changed = revisions::record(
         conn,
         &doc,
@@ -242,12 +258,12 @@ pub fn edit<T>(
         let current = begin(conn, editor, id, pre, rule)?;
         let value = apply(conn, &current)?;
         let row = store::touch(conn, id, now())?;
-        let article = finish(conn, editor, row, action)?;
+        let article = finish(conn, editor, row, action, Some(current.status))?;
         Ok((value, article))
     });
     match done {
         Ok((value, article)) => {
-            cache::invalidate();
+            committed();
             Ok(Edited {
                 value: Some(value),
                 article,
@@ -273,9 +289,9 @@ pub fn create(
     let article = conn.transaction::<_, AppError, _>(|conn| {
         let id = insert(conn)?;
         let row = store::find(conn, &id)?.ok_or_else(AppError::article_not_found)?;
-        finish(conn, editor, row, action)
+        finish(conn, editor, row, action, None)
     })?;
-    cache::invalidate();
+    committed();
     Ok(article)
 }
 
@@ -302,8 +318,26 @@ pub fn delete(
                 ip: editor.ip.clone(),
                 detail: serde_json::json!({"version": before.version + 1, "slug": before.slug}),
             },
+        )?;
+        events::record(
+            conn,
+            EventType::Deleted,
+            Subject {
+                id: &before.id,
+                slug: &before.slug,
+                version: before.version + 1,
+                status: before.status,
+            },
+            Some(before.status),
         )
     })?;
-    cache::invalidate();
+    committed();
     Ok(())
+}
+
+/// What follows every committed change: cached documents are stale, and webhook deliveries
+/// wait.
+pub fn committed() {
+    cache::invalidate();
+    crate::webhooks::dispatcher::wake();
 }
