@@ -68,7 +68,7 @@ ci_free_port() {
 # ci_start_byline BINARY DATABASE_URL WORK_DIR
 # Starts `BINARY serve` in WORK_DIR (so that no .env file is picked up) on a free 127.0.0.1 port,
 # with a known admin password, the demo article and a fixed JWT secret, logging to
-# WORK_DIR/byline.log, and waits for /readyz. Sets BYLINE_PID, BYLINE_PORT and BYLINE_URL.
+# WORK_DIR/byline.log, and waits for /readyz. CI_BYLINE_ENV may add settings (NAME=value ...). Sets BYLINE_PID, BYLINE_PORT and BYLINE_URL.
 ci_start_byline() {
     local bin="$1" db="$2" dir="$3" attempt log="$3/byline.log"
     case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
@@ -80,6 +80,8 @@ ci_start_byline() {
             cd "$dir" || exit 1
             # Only the settings below: none inherited from the caller's environment.
             for var in $(compgen -e | grep '^BYLINE_'); do unset "$var"; done
+            # ...and those a script asks for, as NAME=value words in CI_BYLINE_ENV.
+            for setting in ${CI_BYLINE_ENV:-}; do export "${setting?}"; done
             DATABASE_URL="$db" \
             BYLINE_BIND="127.0.0.1:$BYLINE_PORT" \
             BYLINE_ADMIN_EMAIL="$CI_ADMIN_EMAIL" \

@@ -10,7 +10,8 @@ use clap::{Args, Parser, Subcommand};
 /// BYLINE_ACCESS_TOKEN_TTL, BYLINE_REFRESH_TOKEN_TTL, BYLINE_ADMIN_EMAIL,
 /// BYLINE_ADMIN_PASSWORD, BYLINE_MAX_BODY_BYTES, BYLINE_CORS_ORIGINS, BYLINE_DEMO,
 /// BYLINE_REVISIONS_KEEP, BYLINE_PASSWORD_THREADS, BYLINE_PASSWORD_QUEUE,
-/// BYLINE_REQUEST_TIMEOUT. See README.md for their meaning and defaults.
+/// BYLINE_REQUEST_TIMEOUT, BYLINE_WEBHOOK_RETRY_BASE_MS, BYLINE_WEBHOOK_ALLOW_PRIVATE. See
+/// README.md for their meaning and defaults.
 #[derive(Debug, Parser)]
 #[command(name = "byline", version, about, long_about)]
 pub struct Cli {

@@ -20,13 +20,13 @@ use crate::articles::list::handlers as lists;
 use crate::articles::revisions::handlers as revisions;
 use crate::audit::handlers as audit;
 use crate::auth::handlers as auth;
-use crate::events::handlers as events;
 use crate::auth::password::{self, PasswordPool};
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::AuthUser;
 use crate::config::{Config, CorsPolicy};
 use crate::db::{run_migrations, Db};
 use crate::error::{render_framework_error, AppError};
+use crate::events::handlers as events;
 use crate::state::AppState;
 use crate::users::domain::Role;
 use crate::users::handlers as user_admin;
@@ -281,7 +281,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .route(web::patch().to(webhooks::update_webhook))
                     .route(web::delete().to(webhooks::delete_webhook)),
             )
-            .service(web::resource("/webhooks/{id}/ping").route(web::post().to(webhooks::ping_webhook)))
+            .service(
+                web::resource("/webhooks/{id}/ping").route(web::post().to(webhooks::ping_webhook)),
+            )
             .service(
                 web::resource("/webhooks/{id}/deliveries")
                     .route(web::get().to(webhooks::list_deliveries)),

@@ -102,7 +102,9 @@ impl ChangesParams {
                 .ok()
                 .filter(|n| (1..=MAX_LIMIT).contains(n))
                 .ok_or_else(|| {
-                    AppError::BadRequest(format!("limit must be a whole number from 1 to {MAX_LIMIT}"))
+                    AppError::BadRequest(format!(
+                        "limit must be a whole number from 1 to {MAX_LIMIT}"
+                    ))
                 })?,
         };
         let from = match self.after {
@@ -137,7 +139,10 @@ mod tests {
 
     #[test]
     fn a_position_survives_its_cursor() {
-        let p = Position { txid: 7_000_123, seq: 42 };
+        let p = Position {
+            txid: 7_000_123,
+            seq: 42,
+        };
         assert_eq!(Position::decode(&p.encode()).ok(), Some(p));
     }
 

@@ -43,7 +43,10 @@ pub async fn list_changes(
         .run(move |conn| Ok(store::feed(conn, from, public_only, limit)?))
         .await?;
     let next = rows.last().map_or(from, store::EventRow::position);
-    let data = rows.into_iter().filter_map(store::EventRow::into_event).collect();
+    let data = rows
+        .into_iter()
+        .filter_map(store::EventRow::into_event)
+        .collect();
     let mut res = HttpResponse::Ok();
     res.insert_header((header::CACHE_CONTROL, "private, no-store"));
     Ok(res.json(ChangeList {

@@ -20,7 +20,9 @@ use crate::error::AppError;
 use crate::webhooks;
 
 /// What happened to an article.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 pub enum EventType {
     #[serde(rename = "article.created")]
     Created,

@@ -25,9 +25,9 @@ use crate::state::AppState;
 
 /// How long a receiver has to answer.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a claim holds: longer than an attempt can take, so only a dead dispatcher's
-/// claims expire.
-const LEASE: Duration = Duration::from_secs(60);
+/// How long a claim holds: longer than an attempt can take (connecting and answering within
+/// the timeout, then recording it), so only a dead dispatcher's claims expire.
+const LEASE: Duration = Duration::from_secs(30);
 /// How often the queue is looked at when nothing wakes the dispatcher sooner.
 const POLL: Duration = Duration::from_millis(500);
 /// Deliveries claimed and sent at once.
@@ -76,7 +76,12 @@ pub async fn run(state: web::Data<AppState>) {
         match claimed {
             Ok(batch) if !batch.is_empty() => {
                 let full = i64::try_from(batch.len()).is_ok_and(|n| n == BATCH);
-                join_all(batch.into_iter().map(|c| deliver(&state, &client, &owner, c))).await;
+                join_all(
+                    batch
+                        .into_iter()
+                        .map(|c| deliver(&state, &client, &owner, c)),
+                )
+                .await;
                 if full {
                     continue;
                 }
@@ -131,7 +136,11 @@ async fn deliver(state: &web::Data<AppState>, client: &awc::Client, owner: &str,
 }
 
 // The receiver's status, and why the attempt failed when it did.
-async fn send(client: &awc::Client, c: &Claimed, allow_private: bool) -> (Option<i32>, Option<String>) {
+async fn send(
+    client: &awc::Client,
+    c: &Claimed,
+    allow_private: bool,
+) -> (Option<i32>, Option<String>) {
     // Host names are checked by the resolver; an address written in the URL is checked here.
     if !allow_private {
         if let Err(e) = super::check_url(&c.url, false) {
@@ -156,7 +165,10 @@ async fn send(client: &awc::Client, c: &Claimed, allow_private: bool) -> (Option
             if status.is_success() {
                 (code, None)
             } else {
-                (code, Some(format!("the receiver answered {}", status.as_u16())))
+                (
+                    code,
+                    Some(format!("the receiver answered {}", status.as_u16())),
+                )
             }
         }
         Err(awc::error::SendRequestError::Timeout) => (
@@ -203,7 +215,10 @@ fn client(allow_private: bool) -> awc::Client {
         .connector(connector)
         .timeout(TIMEOUT)
         .disable_redirects()
-        .add_default_header(("user-agent", concat!("Byline-Webhooks/", env!("CARGO_PKG_VERSION"))))
+        .add_default_header((
+            "user-agent",
+            concat!("Byline-Webhooks/", env!("CARGO_PKG_VERSION")),
+        ))
         .finish()
 }
 

@@ -51,7 +51,11 @@ impl Subscription {
 pub struct WebhookInput {
     /// Where deliveries are POSTed: an http or https URL of at most 2,000 characters, on a
     /// public address.
-    #[schema(example = "https://hooks.example.com/byline", max_length = 2000, format = "uri")]
+    #[schema(
+        example = "https://hooks.example.com/byline",
+        max_length = 2000,
+        format = "uri"
+    )]
     pub url: String,
     /// The events to send, or `["*"]` (the default) for all of them.
     #[serde(default = "all_events")]
@@ -76,7 +80,11 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct WebhookPatch {
     /// A new delivery URL.
-    #[schema(example = "https://hooks.example.com/byline", max_length = 2000, format = "uri")]
+    #[schema(
+        example = "https://hooks.example.com/byline",
+        max_length = 2000,
+        format = "uri"
+    )]
     pub url: Option<String>,
     /// A new list of events.
     #[schema(min_items = 1, max_items = 8)]

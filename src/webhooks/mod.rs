@@ -198,7 +198,8 @@ pub fn ping(conn: &mut AnyConnection, id: &str) -> Result<Option<Ping>, AppError
             kind: "ping".into(),
             occurred_at: dto::utc(now()),
         };
-        let payload = serde_json::to_string(&ping).map_err(|e| AppError::internal(e.to_string()))?;
+        let payload =
+            serde_json::to_string(&ping).map_err(|e| AppError::internal(e.to_string()))?;
         store::queue(conn, id, &ping.id, "ping", &payload)?;
         Ok(Some(ping))
     })
@@ -226,7 +227,12 @@ mod tests {
 
     #[test]
     fn only_absolute_http_urls_are_webhooks() {
-        for url in ["ftp://example.com/", "/relative", "mailto:a@example.com", "https://"] {
+        for url in [
+            "ftp://example.com/",
+            "/relative",
+            "mailto:a@example.com",
+            "https://",
+        ] {
             assert!(check_url(url, true).is_err(), "{url}");
         }
         assert!(check_url("https://hooks.example.com/byline?x=1", false).is_ok());

@@ -31,7 +31,10 @@ pub fn sign(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Option<Strin
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    Some(format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes())))
+    Some(format!(
+        "v1,{}",
+        STANDARD.encode(mac.finalize().into_bytes())
+    ))
 }
 
 #[cfg(test)]
@@ -50,13 +53,25 @@ mod tests {
 
     #[test]
     fn the_signature_covers_id_timestamp_and_body() {
-        let secret = format!("{PREFIX}{}", STANDARD.encode(b"a key of our own, 32 bytes long!"));
+        let secret = format!(
+            "{PREFIX}{}",
+            STANDARD.encode(b"a key of our own, 32 bytes long!")
+        );
         let sig = sign(&secret, "msg_1", 1_700_000_000, b"{}").expect("signs");
         // Computed independently with Python's hmac and hashlib.
         assert_eq!(sig, "v1,p70UKL1/YncVtEFQL+eKH42eWU+RdbT+N13vqQh56is=");
-        assert_ne!(Some(&sig), sign(&secret, "msg_2", 1_700_000_000, b"{}").as_ref());
-        assert_ne!(Some(&sig), sign(&secret, "msg_1", 1_700_000_001, b"{}").as_ref());
-        assert_ne!(Some(&sig), sign(&secret, "msg_1", 1_700_000_000, b"[]").as_ref());
+        assert_ne!(
+            Some(&sig),
+            sign(&secret, "msg_2", 1_700_000_000, b"{}").as_ref()
+        );
+        assert_ne!(
+            Some(&sig),
+            sign(&secret, "msg_1", 1_700_000_001, b"{}").as_ref()
+        );
+        assert_ne!(
+            Some(&sig),
+            sign(&secret, "msg_1", 1_700_000_000, b"[]").as_ref()
+        );
         assert_eq!(sign("not a secret", "msg_1", 1, b"{}"), None);
     }
 }

@@ -87,7 +87,10 @@ pub const DELIVERED: &str = "delivered";
 pub const FAILED: &str = "failed";
 
 pub fn insert(conn: &mut AnyConnection, row: &NewWebhookRow<'_>) -> QueryResult<()> {
-    diesel::insert_into(w::table).values(row).execute(conn).map(drop)
+    diesel::insert_into(w::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<WebhookRow>> {
@@ -208,7 +211,8 @@ struct ClaimedId {
 const POSTGRES_CLAIM: &str = "UPDATE webhook_deliveries SET lease_until = $1, lease_owner = $2 \
      WHERE id IN (SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
        WHERE d.state = 'pending' AND d.next_attempt_at <= $3 \
-         AND (d.lease_until IS NULL OR d.lease_until < $3) AND w.active \
+         AND (d.lease_until IS NULL OR d.lease_until < $3) \
+         AND (w.active OR d.event_type = 'ping') \
        ORDER BY d.next_attempt_at LIMIT $4 FOR UPDATE OF d SKIP LOCKED) \
      RETURNING id";
 
@@ -216,7 +220,8 @@ const POSTGRES_CLAIM: &str = "UPDATE webhook_deliveries SET lease_until = $1, le
 const SQLITE_CLAIM: &str = "UPDATE webhook_deliveries SET lease_until = ?, lease_owner = ? \
      WHERE id IN (SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
        WHERE d.state = 'pending' AND d.next_attempt_at <= ? \
-         AND (d.lease_until IS NULL OR d.lease_until < ?) AND w.active \
+         AND (d.lease_until IS NULL OR d.lease_until < ?) \
+         AND (w.active OR d.event_type = 'ping') \
        ORDER BY d.next_attempt_at LIMIT ?) \
      RETURNING id";
 
@@ -354,5 +359,8 @@ pub fn attempts(
 
 /// How many deliveries wait to be sent, for operators.
 pub fn backlog(conn: &mut AnyConnection) -> QueryResult<i64> {
-    d::table.filter(d::state.eq(PENDING)).count().get_result(conn)
+    d::table
+        .filter(d::state.eq(PENDING))
+        .count()
+        .get_result(conn)
 }

@@ -29,8 +29,14 @@ fn free_port() -> u16 {
 }
 
 async fn start(db: &TestDb, port: u16) -> Server {
+    start_with(db, port, &[]).await
+}
+
+/// Starts the binary with extra environment values.
+async fn start_with(db: &TestDb, port: u16, env: &[(&str, &str)]) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_byline"))
         .arg("serve")
+        .envs(env.iter().copied())
         .env("DATABASE_URL", db.url())
         .env("BYLINE_BIND", format!("127.0.0.1:{port}"))
         .env("BYLINE_JWT_SECRET", JWT_SECRET)
@@ -272,4 +278,81 @@ async fn an_article_due_while_the_server_was_down_is_published_on_restart_on_sql
 #[actix_web::test]
 async fn an_article_due_while_the_server_was_down_is_published_on_restart_on_postgres() {
     an_article_due_while_the_server_was_down_is_published_on_restart(Backend::Postgres).await;
+}
+
+/// The outbox keeps an event whose process died right after the change committed: the
+/// receiver is down until the process is killed, so no attempt before the kill can succeed,
+/// and the restarted process delivers it.
+async fn sigkill_after_a_publish_still_delivers_its_event(backend: Backend) {
+    let Some(db) = TestDb::create(backend) else {
+        return;
+    };
+    let env = [
+        ("BYLINE_WEBHOOK_ALLOW_PRIVATE", "1"),
+        ("BYLINE_WEBHOOK_RETRY_BASE_MS", "100"),
+    ];
+    let (port, receiver_port) = (free_port(), free_port());
+    let mut server = start_with(&db, port, &env).await;
+    let client = awc::Client::default();
+    let (_, login) = post(
+        &client,
+        &format!("{}/api/v1/auth/login", server.base),
+        None,
+        json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
+    )
+    .await
+    .expect("login");
+    let token = login["access_token"].as_str().expect("token").to_owned();
+    let hook_url = format!("http://127.0.0.1:{receiver_port}/hook");
+    let (status, _) = post(
+        &client,
+        &format!("{}/api/v1/webhooks", server.base),
+        Some(&token),
+        json!({"url": hook_url, "events": ["article.published"]}),
+    )
+    .await
+    .expect("register");
+    assert_eq!(status, 201);
+    let (_, doc) = post(
+        &client,
+        &format!("{}/api/v1/articles", server.base),
+        Some(&token),
+        json!({"title": "Published, then the lights went out"}),
+    )
+    .await
+    .expect("create");
+    let id = doc["id"].as_str().expect("id").to_owned();
+    let (status, _) = post(
+        &client,
+        &format!("{}/api/v1/articles/{id}/publish", server.base),
+        Some(&token),
+        json!({}),
+    )
+    .await
+    .expect("publish");
+    assert_eq!(status, 200);
+    server.child.kill().expect("SIGKILL");
+    server.child.wait().expect("reaped");
+
+    let receiver = crate::receiver::Receiver::start_on(receiver_port).await;
+    let _restarted = start_with(&db, port, &env).await;
+    let got = receiver
+        .wait_until(Duration::from_secs(45), |got| !got.is_empty())
+        .await;
+    let event = got[0].json();
+    assert_eq!(event["type"], "article.published");
+    assert_eq!(event["article"]["id"], id.as_str());
+    assert_eq!(event["article"]["version"], 2);
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(receiver.received().len(), 1, "delivered once");
+}
+
+#[actix_web::test]
+async fn sigkill_after_a_publish_still_delivers_its_event_on_sqlite() {
+    sigkill_after_a_publish_still_delivers_its_event(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn sigkill_after_a_publish_still_delivers_its_event_on_postgres() {
+    sigkill_after_a_publish_still_delivers_its_event(Backend::Postgres).await;
 }

@@ -11,8 +11,8 @@ use crate::articles::{document, search, store};
 use crate::audit;
 use crate::children::{self, ChildKind};
 use crate::db::AnyConnection;
-use crate::events::{self, EventType, Subject};
 use crate::error::AppError;
+use crate::events::{self, EventType, Subject};
 
 /// Inserts an article as exported. Related articles are linked afterwards with
 /// [`link_related`], once every article of the import exists.

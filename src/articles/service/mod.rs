@@ -29,16 +29,16 @@ use super::cache;
 use super::document::{self, Viewer};
 use super::domain::{ArticleState, Precondition};
 use super::dto::Article;
+use super::dto::ArticleStatus;
 use super::models::ArticleRow;
 use super::policy::{authorize_edit, authorize_workflow, can_see};
 use super::revisions::{self, Action};
 use super::store::{self, Locked};
-use super::dto::ArticleStatus;
 use crate::audit;
 use crate::auth::AuthUser;
-use crate::events::{self, EventType, Subject};
 use crate::db::{now, AnyConnection};
 use crate::error::AppError;
+use crate::events::{self, EventType, Subject};
 use crate::state::AppState;
 
 /// Who is changing articles, from where, and the settings every change needs.
