@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use actix_tls::connect::{Resolve, Resolver};
 use actix_web::web;
-use chrono::TimeDelta;
+use chrono::{NaiveDateTime, TimeDelta};
 use futures_util::future::{join_all, LocalBoxFuture};
 use rand::Rng;
 use tokio::sync::Notify;
@@ -53,6 +53,17 @@ pub fn wake() {
 pub fn backoff(base: Duration, failures: u32, jitter: f64) -> Duration {
     let doubled = base.saturating_mul(1u32 << failures.saturating_sub(1).min(20));
     doubled.min(MAX_DELAY).mul_f64(jitter.clamp(0.8, 1.2))
+}
+
+/// Where a delivery goes after a failed attempt at `at`: tried again after `delay`, unless
+/// that would be more than 24 hours after its event was queued.
+pub fn after_failure(queued: NaiveDateTime, at: NaiveDateTime, delay: Duration) -> Next {
+    let retry_at = at + TimeDelta::from_std(delay).unwrap_or(RETRY_FOR);
+    if retry_at > queued + RETRY_FOR {
+        Next::GiveUp
+    } else {
+        Next::RetryAt(retry_at)
+    }
 }
 
 /// Runs forever on the current actix runtime.
@@ -103,17 +114,12 @@ async fn deliver(state: &web::Data<AppState>, client: &awc::Client, owner: &str,
         Next::Delivered
     } else {
         let failures = u32::try_from(claimed.attempts + 1).unwrap_or(u32::MAX);
-        let delay = backoff(
-            state.config.webhook_retry_base,
-            failures,
-            rand::thread_rng().gen_range(0.8..=1.2),
-        );
-        let retry_at = at + TimeDelta::from_std(delay).unwrap_or(RETRY_FOR);
-        if retry_at > claimed.created_at + RETRY_FOR {
-            Next::GiveUp
-        } else {
-            Next::RetryAt(retry_at)
-        }
+        let jitter = rand::thread_rng().gen_range(0.8..=1.2);
+        after_failure(
+            claimed.created_at,
+            at,
+            backoff(state.config.webhook_retry_base, failures, jitter),
+        )
     };
     if let Some(e) = &error {
         tracing::info!(webhook = %claimed.webhook_id, event = %claimed.event_id, attempt = claimed.attempts + 1, error = %e, "webhook delivery failed");
@@ -240,5 +246,23 @@ mod tests {
         assert_eq!(backoff(base, 30, 1.0), MAX_DELAY);
         assert_eq!(backoff(base, 1, 0.8), Duration::from_secs(4));
         assert_eq!(backoff(base, 1, 5.0), Duration::from_secs(6));
+    }
+
+    #[test]
+    fn a_delivery_is_retried_for_24_hours_after_its_event_then_failed() {
+        let queued = chrono::DateTime::from_timestamp(1_700_000_000, 0)
+            .expect("time")
+            .naive_utc();
+        let hour = Duration::from_secs(3600);
+        let at = queued + TimeDelta::hours(22);
+        assert_eq!(
+            after_failure(queued, at, hour),
+            Next::RetryAt(at + TimeDelta::hours(1))
+        );
+        assert_eq!(
+            after_failure(queued, at, hour * 2),
+            Next::RetryAt(queued + RETRY_FOR)
+        );
+        assert_eq!(after_failure(queued, at, hour * 3), Next::GiveUp);
     }
 }
