@@ -52,6 +52,18 @@ pub struct Config {
     /// Whether webhooks may point at loopback, private and link-local addresses
     /// (`BYLINE_WEBHOOK_ALLOW_PRIVATE`), for local receivers and tests.
     pub webhook_allow_private: bool,
+    /// Connections in the database pool (`BYLINE_DB_POOL_SIZE`).
+    pub db_pool_size: u32,
+    /// How long one PostgreSQL statement may run (`BYLINE_DB_STATEMENT_TIMEOUT_MS`); `None`
+    /// for no limit.
+    pub db_statement_timeout: Option<Duration>,
+    /// How long in-flight requests may take to finish after SIGTERM or SIGINT
+    /// (`BYLINE_SHUTDOWN_TIMEOUT`).
+    pub shutdown_timeout: Duration,
+    /// How log lines are written (`BYLINE_LOG_FORMAT`).
+    pub log_format: crate::telemetry::LogFormat,
+    /// The bearer token `/metrics` requires, if any (`BYLINE_METRICS_TOKEN`).
+    pub metrics_token: Option<String>,
     /// HTTP worker threads; one per core when `None`. Not read from the environment.
     pub workers: Option<usize>,
 }
@@ -201,6 +213,43 @@ impl Config {
         )?);
         let webhook_allow_private = parse_flag(&var, "BYLINE_WEBHOOK_ALLOW_PRIVATE", false)?;
 
+        let default_pool = u64::try_from(cores.saturating_mul(2).max(4)).unwrap_or(4);
+        let db_pool_size = u32::try_from(parse_number(
+            &var,
+            "BYLINE_DB_POOL_SIZE",
+            default_pool,
+            1..=1_000,
+        )?)
+        .map_err(|_| err("BYLINE_DB_POOL_SIZE", "too large"))?;
+        let db_statement_timeout =
+            match parse_number(&var, "BYLINE_DB_STATEMENT_TIMEOUT_MS", 5_000, 0..=3_600_000)? {
+                0 => None,
+                ms => Some(Duration::from_millis(ms)),
+            };
+        let shutdown_timeout = Duration::from_secs(parse_number(
+            &var,
+            "BYLINE_SHUTDOWN_TIMEOUT",
+            30,
+            0..=3_600,
+        )?);
+        let log_format = match var("BYLINE_LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => crate::telemetry::LogFormat::Text,
+            Some("json") => crate::telemetry::LogFormat::Json,
+            Some(other) => {
+                return Err(err(
+                    "BYLINE_LOG_FORMAT",
+                    format!("expected text or json, got {other:?}"),
+                ))
+            }
+        };
+        let metrics_token = var("BYLINE_METRICS_TOKEN");
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(err(
+                "BYLINE_METRICS_TOKEN",
+                "must be at least 16 characters",
+            ));
+        }
+
         Ok(Self {
             database_url,
             bind,
@@ -221,6 +270,11 @@ impl Config {
             request_timeout,
             webhook_retry_base,
             webhook_allow_private,
+            db_pool_size,
+            db_statement_timeout,
+            shutdown_timeout,
+            log_format,
+            metrics_token,
             workers: None,
         })
     }

@@ -265,8 +265,11 @@ fn is_storage_full(message: &str, hint: Option<&str>) -> bool {
 }
 
 fn is_transient(message: &str) -> bool {
-    const TRANSIENT: [&str; 5] = [
+    const TRANSIENT: [&str; 6] = [
         "database is locked",
+        // BYLINE_DB_STATEMENT_TIMEOUT_MS cancelled a statement: the database is overloaded or
+        // a lock is held long; the client may retry.
+        "canceling statement due to statement timeout",
         "terminating connection",
         "server closed the connection",
         "connection to server",

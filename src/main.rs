@@ -11,7 +11,6 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let _ = dotenvy::dotenv();
-    byline::telemetry::init();
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Openapi = command {
         use std::io::Write;
@@ -30,6 +29,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Flushes the log lines still queued when it drops, at the end of `main`.
+    let _logs = byline::telemetry::init(config.log_format);
     let result = match command {
         Command::Migrate => migrate(&config),
         Command::User(UserCommand::Create(args)) => create_user(&config, args),

@@ -43,6 +43,11 @@ impl Modify for SecuritySchemes {
             "Log in with your email as `username` and your password; leave `client_id` and `client_secret` empty. Swagger UI sends them to POST /api/v1/auth/token (`grant_type=password`) and uses the access token it gets back.",
         );
         components.add_security_scheme("login", SecurityScheme::OAuth2(login));
+        let mut metrics = Http::new(HttpAuthScheme::Bearer);
+        metrics.description = Some(
+            "`BYLINE_METRICS_TOKEN`, when the server sets one: only /metrics takes it.".into(),
+        );
+        components.add_security_scheme("metrics", SecurityScheme::Http(metrics));
 
         let bearer = SecurityRequirement::new("bearer", Vec::<String>::new());
         let login = SecurityRequirement::new("login", Vec::<String>::new());
@@ -120,7 +125,7 @@ impl Modify for ClosedGrants {
         highlights::get_highlight, highlights::update_highlight, highlights::delete_highlight,
         risk_notes::list_risk_notes, risk_notes::create_risk_note, risk_notes::replace_risk_notes,
         risk_notes::get_risk_note, risk_notes::update_risk_note, risk_notes::delete_risk_note,
-        health::healthz, health::readyz, serve_openapi, swagger_ui,
+        health::healthz, health::readyz, crate::metrics::serve_metrics, serve_openapi, swagger_ui,
     ),
     components(schemas(crate::articles::list::params::SortParam, crate::articles::list::params::IncludeParam)),
     modifiers(&SecuritySchemes, &ClosedGrants),
@@ -137,7 +142,7 @@ impl Modify for ClosedGrants {
         (name = "audit", description = "The append-only audit log of sign-ins and changes (admins only)"),
         (name = "events", description = "The change feed: every change to an article, in commit order, for sync clients"),
         (name = "webhooks", description = "Webhooks (admins only): every event POSTed to your URL, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`), retried with backoff for 24 hours. The body is an `Event`, or a `Ping` from the ping operation."),
-        (name = "operations", description = "Health probes"),
+        (name = "operations", description = "Health probes and Prometheus metrics"),
     )
 )]
 struct ApiDoc;

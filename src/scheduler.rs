@@ -11,11 +11,19 @@ use crate::state::AppState;
 /// How often due articles are looked for; well inside the promised 5 seconds.
 const TICK: Duration = Duration::from_secs(1);
 
-/// Runs forever on the current actix runtime.
-pub async fn run(state: web::Data<AppState>) {
+/// Runs on the current actix runtime until `stopping` turns true; a round in progress
+/// finishes first.
+pub async fn run(state: web::Data<AppState>, mut stopping: tokio::sync::watch::Receiver<bool>) {
     let mut interval = actix_web::rt::time::interval(TICK);
     loop {
-        interval.tick().await;
+        let tick = Box::pin(interval.tick());
+        let stop = Box::pin(stopping.wait_for(|stop| *stop));
+        if let futures_util::future::Either::Right(_) =
+            futures_util::future::select(tick, stop).await
+        {
+            return;
+        }
+        metrics::counter!("byline_scheduler_runs_total").increment(1);
         let keep = state.config.revisions_keep;
         match state
             .db
@@ -23,7 +31,10 @@ pub async fn run(state: web::Data<AppState>) {
             .await
         {
             Ok(0) => {}
-            Ok(n) => tracing::info!(published = n, "published scheduled articles"),
+            Ok(n) => {
+                metrics::counter!("byline_scheduler_published_total").increment(n as u64);
+                tracing::info!(published = n, "published scheduled articles");
+            }
             Err(e) => tracing::warn!(error = %e, "could not publish scheduled articles"),
         }
     }

@@ -8,7 +8,7 @@ use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::Server;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::{self, ErrorHandlers, Logger, Next};
+use actix_web::middleware::{self, ErrorHandlers, Next};
 use actix_web::{http, web, App, HttpServer};
 use rand::distributions::{Alphanumeric, DistString};
 use utoipa_swagger_ui::SwaggerUi;
@@ -32,10 +32,7 @@ use crate::users::domain::Role;
 use crate::users::handlers as user_admin;
 use crate::users::repo as users;
 use crate::webhooks::handlers as webhooks;
-use crate::{demo, edge, health, openapi};
-
-/// Connections per pool: enough for the blocking pool to overlap I/O on a small machine.
-const POOL_SIZE: u32 = 10;
+use crate::{demo, edge, health, metrics, openapi, telemetry};
 
 /// How long a new connection may take to send its request head; a slower one gets 408.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
@@ -43,17 +40,33 @@ const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a closing connection may take to shut down cleanly before it is dropped.
 const DISCONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
+/// How long the scheduler and the webhook dispatcher get to finish their round after the
+/// server has stopped.
+const BACKGROUND_STOP: Duration = Duration::from_secs(10);
+
 /// A bound, not yet running server.
 pub struct Application {
     server: Server,
     port: u16,
+    /// Tells the background tasks to stop, and waits for them.
+    background: Background,
+}
+
+/// The scheduler and the webhook dispatcher: told to stop when the server has, and awaited.
+struct Background {
+    stop: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<actix_web::rt::task::JoinHandle<()>>,
 }
 
 impl Application {
     /// Opens the database, migrates it, creates the first admin and the demo article on an
     /// empty database, and binds the listener.
     pub fn build(config: Config) -> Result<Self, String> {
-        let db = Db::connect(&config.database_url, POOL_SIZE)?;
+        let db = Db::connect_with(
+            &config.database_url,
+            config.db_pool_size,
+            config.db_statement_timeout,
+        )?;
         prepare_database(&db, &config)?;
         let listener = TcpListener::bind(config.bind).map_err(|e| match e.kind() {
             std::io::ErrorKind::AddrInUse => format!(
@@ -66,6 +79,7 @@ impl Application {
         let tokens = crate::auth::token::TokenKeys::from_config(&config);
         let workers = config.workers;
         let request_timeout = config.request_timeout;
+        let shutdown_timeout = config.shutdown_timeout.as_secs();
         let passwords = PasswordPool::new(config.password_threads, config.password_queue)?;
         let cursor_key = crate::cursor::CursorKey::derive(&config.jwt_secret);
         let state = web::Data::new(AppState {
@@ -77,9 +91,17 @@ impl Application {
             throttle: LoginThrottle::default(),
             passwords,
         });
-        actix_web::rt::spawn(crate::scheduler::run(state.clone()));
-        actix_web::rt::spawn(crate::webhooks::dispatcher::run(state.clone()));
+        metrics::handle();
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let background = Background {
+            stop,
+            tasks: vec![
+                actix_web::rt::spawn(crate::scheduler::run(state.clone(), stopping.clone())),
+                actix_web::rt::spawn(crate::webhooks::dispatcher::run(state.clone(), stopping)),
+            ],
+        };
         actix_web::rt::spawn(crate::db::checkpoint_periodically(state.db.clone()));
+        actix_web::rt::spawn(metrics::upkeep());
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -90,19 +112,28 @@ impl Application {
                 .wrap(cors(&state.config))
                 // Outside CORS, so that its refusals are problem+json like every other error.
                 .wrap(ErrorHandlers::new().default_handler(render_framework_error))
-                .wrap(Logger::new("%r %s %b %Dms"))
                 .wrap(middleware::from_fn(move |req, next| {
                     edge::guard(request_timeout, req, next)
                 }))
+                // Outermost: the request id and the access log cover every response.
+                .wrap(middleware::from_fn(telemetry::trace))
                 .configure(routes)
         })
         .client_request_timeout(HEAD_TIMEOUT)
-        .client_disconnect_timeout(DISCONNECT_TIMEOUT);
+        .client_disconnect_timeout(DISCONNECT_TIMEOUT)
+        // Signals are handled by `run_until_stopped`, so that SIGINT is graceful too and tests
+        // that start servers in-process install no handlers.
+        .disable_signals()
+        .shutdown_timeout(shutdown_timeout);
         if let Some(n) = workers {
             server = server.workers(n);
         }
         let server = server.listen(listener).map_err(|e| e.to_string())?.run();
-        Ok(Self { server, port })
+        Ok(Self {
+            server,
+            port,
+            background,
+        })
     }
 
     /// The port actually bound.
@@ -110,14 +141,50 @@ impl Application {
         self.port
     }
 
-    /// Serves until the process is stopped.
+    /// Serves until SIGTERM or SIGINT, then stops gracefully: no new connections, requests in
+    /// flight finish (up to `BYLINE_SHUTDOWN_TIMEOUT`), then the scheduler and the webhook
+    /// dispatcher finish their round.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let handle = self.server.handle();
+        actix_web::rt::spawn(async move {
+            let signal = stop_signal().await;
+            tracing::info!(signal, "stopping: finishing the requests in flight");
+            handle.stop(true).await;
+        });
+        self.server.await?;
+        let Background { stop, tasks } = self.background;
+        let _ = stop.send(true);
+        let all = futures_util::future::join_all(tasks);
+        if actix_web::rt::time::timeout(BACKGROUND_STOP, all)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the scheduler or the webhook dispatcher did not stop in time");
+        }
+        tracing::info!("stopped");
+        Ok(())
     }
 
     /// The server future, for tests to spawn.
     pub fn into_server(self) -> Server {
         self.server
+    }
+}
+
+/// Waits for SIGTERM or SIGINT (Ctrl-C); names the one that came.
+async fn stop_signal() -> &'static str {
+    use actix_web::rt::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::warn!("cannot listen for SIGTERM and SIGINT; stop the process with SIGKILL");
+        return futures_util::future::pending().await;
+    };
+    let first = futures_util::future::select(Box::pin(term.recv()), Box::pin(int.recv())).await;
+    match first {
+        futures_util::future::Either::Left(_) => "SIGTERM",
+        futures_util::future::Either::Right(_) => "SIGINT",
     }
 }
 
@@ -338,6 +405,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/healthz").route(web::get().to(health::healthz)))
     .service(web::resource("/readyz").route(web::get().to(health::readyz)))
+    .service(web::resource("/metrics").route(web::get().to(metrics::serve_metrics)))
     .service(
         web::resource(["/", "/swagger-ui"])
             .route(web::get().to(openapi::redirect_to_swagger_ui))

@@ -10,6 +10,7 @@
 mod preflight;
 pub mod schema;
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -89,6 +90,8 @@ pub enum ConnectError {
 /// reports the real driver error, and applying SQLite's per-connection settings.
 pub struct Manager {
     url: DatabaseUrl,
+    /// PostgreSQL's `statement_timeout` for every connection, if any.
+    statement_timeout: Option<Duration>,
 }
 
 // WAL lets readers proceed while one writer commits; busy_timeout makes concurrent writers wait
@@ -122,7 +125,11 @@ impl r2d2::ManageConnection for Manager {
                 Ok(AnyConnection::Sqlite(conn))
             }
             DatabaseUrl::Postgres(url) => {
-                Ok(AnyConnection::Postgresql(PgConnection::establish(url)?))
+                let mut conn = PgConnection::establish(url)?;
+                if let Some(limit) = self.statement_timeout {
+                    conn.batch_execute(&format!("SET statement_timeout = {}", limit.as_millis()))?;
+                }
+                Ok(AnyConnection::Postgresql(conn))
             }
         }
     }
@@ -152,23 +159,50 @@ pub struct Db {
     pool: r2d2::Pool<Manager>,
     url: DatabaseUrl,
     storage: Arc<StorageState>,
+    /// Requests waiting for a connection right now, for `/metrics`.
+    waiting: Arc<AtomicI64>,
 }
 
 impl Db {
-    /// Opens the pool. Fails when the database cannot be reached at all.
+    /// Opens the pool, with no statement timeout (the command line: exports and imports may
+    /// run long statements). Fails when the database cannot be reached at all.
     pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Self, String> {
+        Self::connect_with(url, max_size, None)
+    }
+
+    /// Opens the pool; on PostgreSQL, every statement is cancelled after `statement_timeout`.
+    pub fn connect_with(
+        url: &DatabaseUrl,
+        max_size: u32,
+        statement_timeout: Option<Duration>,
+    ) -> Result<Self, String> {
         preflight::check(url)?;
         let pool = r2d2::Pool::builder()
             .max_size(max_size)
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(3))
-            .build(Manager { url: url.clone() })
+            .build(Manager {
+                url: url.clone(),
+                statement_timeout,
+            })
             .map_err(|e| format!("cannot connect to the {} database: {e}", url.backend_name()))?;
         Ok(Self {
             pool,
             url: url.clone(),
             storage: Arc::default(),
+            waiting: Arc::default(),
         })
+    }
+
+    /// Sets the pool's gauges for `/metrics`: connections in use and idle, and requests
+    /// waiting for one.
+    pub fn report_pool(&self) {
+        let state = self.pool.state();
+        let idle = f64::from(state.idle_connections);
+        let in_use = f64::from(state.connections.saturating_sub(state.idle_connections));
+        metrics::gauge!("byline_db_pool_connections", "state" => "idle").set(idle);
+        metrics::gauge!("byline_db_pool_connections", "state" => "in_use").set(in_use);
+        metrics::gauge!("byline_db_pool_waiting").set(self.waiting.load(Ordering::Relaxed) as f64);
     }
 
     /// Which backend this pool talks to.
@@ -183,8 +217,15 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let waiting = self.waiting.clone();
+        // The request's span, so that log lines of the database work carry its request id.
+        let span = tracing::Span::current();
         let result = actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(|e| {
+            let _in_request = span.enter();
+            waiting.fetch_add(1, Ordering::Relaxed);
+            let conn = pool.get();
+            waiting.fetch_sub(1, Ordering::Relaxed);
+            let mut conn = conn.map_err(|e| {
                 tracing::warn!(error = %e, "database connection unavailable");
                 AppError::Unavailable
             })?;

@@ -8,7 +8,10 @@ use super::{ConnectError, DatabaseUrl, Manager};
 
 /// Opens and drops one connection; the error names the database and the likely fix.
 pub fn check(url: &DatabaseUrl) -> Result<(), String> {
-    let manager = Manager { url: url.clone() };
+    let manager = Manager {
+        url: url.clone(),
+        statement_timeout: None,
+    };
     match manager.connect() {
         Ok(_) => Ok(()),
         Err(e) => Err(describe(url, &one_line(&e))),

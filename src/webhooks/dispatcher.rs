@@ -66,12 +66,16 @@ pub fn after_failure(queued: NaiveDateTime, at: NaiveDateTime, delay: Duration) 
     }
 }
 
-/// Runs forever on the current actix runtime.
-pub async fn run(state: web::Data<AppState>) {
+/// Runs on the current actix runtime until `stopping` turns true; deliveries being sent
+/// finish and are recorded first.
+pub async fn run(state: web::Data<AppState>, mut stopping: tokio::sync::watch::Receiver<bool>) {
     install_crypto();
     let owner = Uuid::now_v7().to_string();
     let client = client(state.config.webhook_allow_private);
     loop {
+        if *stopping.borrow() {
+            return;
+        }
         let notified = wakeup().notified();
         let claimed = {
             let owner = owner.clone();
@@ -100,7 +104,9 @@ pub async fn run(state: web::Data<AppState>) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "could not claim webhook deliveries"),
         }
-        let _ = actix_web::rt::time::timeout(POLL, notified).await;
+        let wait = Box::pin(actix_web::rt::time::timeout(POLL, notified));
+        let stop = Box::pin(stopping.wait_for(|stop| *stop));
+        let _ = futures_util::future::select(wait, stop).await;
     }
 }
 
@@ -124,6 +130,11 @@ async fn deliver(state: &web::Data<AppState>, client: &awc::Client, owner: &str,
     if let Some(e) = &error {
         tracing::info!(webhook = %claimed.webhook_id, event = %claimed.event_id, attempt = claimed.attempts + 1, error = %e, "webhook delivery failed");
     }
+    let outcome_name = match next {
+        Next::Delivered => "delivered",
+        Next::RetryAt(_) => "retry",
+        Next::GiveUp => "failed",
+    };
     let outcome = Outcome {
         status_code,
         error,
@@ -139,6 +150,7 @@ async fn deliver(state: &web::Data<AppState>, client: &awc::Client, owner: &str,
     if let Err(e) = result {
         tracing::warn!(error = %e, "could not record a webhook delivery; it will be sent again");
     }
+    metrics::counter!("byline_webhook_deliveries_total", "outcome" => outcome_name).increment(1);
 }
 
 // The receiver's status, and why the attempt failed when it did.

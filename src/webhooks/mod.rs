@@ -171,6 +171,9 @@ pub fn update(
 /// Deletes a webhook, its queue and its log, and records `webhook.delete`.
 pub fn delete(conn: &mut AnyConnection, id: &str, origin: &Origin) -> Result<bool, AppError> {
     conn.transaction(|conn| {
+        if !store::lock(conn, id)? {
+            return Ok(false);
+        }
         let Some(row) = store::find(conn, id)? else {
             return Ok(false);
         };
@@ -190,7 +193,7 @@ pub fn delete(conn: &mut AnyConnection, id: &str, origin: &Origin) -> Result<boo
 /// Queues a `ping` for a webhook, active or not; `None` when there is no such webhook.
 pub fn ping(conn: &mut AnyConnection, id: &str) -> Result<Option<Ping>, AppError> {
     conn.transaction(|conn| {
-        if store::find(conn, id)?.is_none() {
+        if !store::lock(conn, id)? {
             return Ok(None);
         }
         let ping = Ping {

@@ -126,6 +126,16 @@ pub fn update(conn: &mut AnyConnection, id: &str, changes: &WebhookChanges) -> Q
         .map(|n| n > 0)
 }
 
+/// Takes the webhook's write lock for the transaction, as its first statement: on SQLite a
+/// transaction that reads first cannot always start writing later. `false` when there is no
+/// such webhook.
+pub fn lock(conn: &mut AnyConnection, id: &str) -> QueryResult<bool> {
+    diesel::update(w::table.filter(w::id.eq(id)))
+        .set(w::id.eq(w::id))
+        .execute(conn)
+        .map(|n| n > 0)
+}
+
 /// Deletes a webhook with its deliveries and their log; `false` when there is none.
 pub fn delete(conn: &mut AnyConnection, id: &str) -> QueryResult<bool> {
     diesel::delete(a::table.filter(a::webhook_id.eq(id))).execute(conn)?;

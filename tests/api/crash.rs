@@ -8,9 +8,9 @@ use serde_json::{json, Value};
 
 use crate::helpers::{Backend, TestDb, ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET};
 
-struct Server {
-    child: Child,
-    base: String,
+pub struct Server {
+    pub child: Child,
+    pub base: String,
 }
 
 impl Drop for Server {
@@ -20,7 +20,7 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .expect("bind")
         .local_addr()
@@ -33,7 +33,7 @@ async fn start(db: &TestDb, port: u16) -> Server {
 }
 
 /// Starts the binary with extra environment values.
-async fn start_with(db: &TestDb, port: u16, env: &[(&str, &str)]) -> Server {
+pub async fn start_with(db: &TestDb, port: u16, env: &[(&str, &str)]) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_byline"))
         .arg("serve")
         .envs(env.iter().copied())
@@ -63,7 +63,7 @@ async fn start_with(db: &TestDb, port: u16, env: &[(&str, &str)]) -> Server {
     panic!("byline did not become ready");
 }
 
-async fn post(
+pub async fn post(
     client: &awc::Client,
     url: &str,
     token: Option<&str>,
