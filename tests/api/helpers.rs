@@ -631,6 +631,18 @@ pub fn full_article(title: &str) -> Value {
     })
 }
 
+/// Runs `test` on a fresh Byline over `backend` with the extra environment values `env`, or
+/// returns at once when the backend is skipped. The two halves of [`both_backends!`] call it.
+pub async fn run_on<F, Fut>(backend: Backend, env: &[(&str, &str)], test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    if let Some(app) = TestApp::spawn_with(backend, env).await {
+        test(app).await;
+    }
+}
+
 /// The extra environment of a test, empty when none is given.
 #[macro_export]
 macro_rules! env_or_empty {
@@ -642,34 +654,39 @@ macro_rules! env_or_empty {
     };
 }
 
-/// Writes each test once and runs it on SQLite and on PostgreSQL; an optional second argument
-/// gives extra environment values, e.g. `(app, [("BYLINE_DEMO", "1")])`.
+/// Runs a test once on SQLite and once on PostgreSQL, as the tests `name::sqlite` and
+/// `name::postgres`. The test is an ordinary function written beside it, which rustfmt formats:
+///
+/// ```ignore
+/// both_backends!(name);
+/// async fn name(app: TestApp) { … }
+/// ```
+///
+/// An optional second argument gives extra environment values:
+/// `both_backends!(name, [("BYLINE_DEMO", "1")]);`. The test written inside the macro,
+/// `both_backends! { async fn name(app) { … } }` (or `(app, [(…)])`), works the same, but
+/// rustfmt leaves its body as it is.
 #[macro_export]
 macro_rules! both_backends {
-    ($(async fn $name:ident($app:ident $(, $env:expr)?) $body:block)*) => {
+    ($(async fn $name:ident($app:ident $(, $env:expr)?) $body:block)+) => {
         $(
-            mod $name {
-                #[allow(unused_imports)]
-                use super::*;
-
-                async fn run($app: $crate::helpers::TestApp) $body
-
-                #[actix_web::test]
-                async fn sqlite() {
-                    let env: &[(&str, &str)] = $crate::env_or_empty!($($env)?);
-                    if let Some(app) = $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Sqlite, env).await {
-                        run(app).await;
-                    }
-                }
-
-                #[actix_web::test]
-                async fn postgres() {
-                    let env: &[(&str, &str)] = $crate::env_or_empty!($($env)?);
-                    if let Some(app) = $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Postgres, env).await {
-                        run(app).await;
-                    }
-                }
+            $crate::both_backends!($name $(, $env)?);
+            async fn $name($app: $crate::helpers::TestApp) $body
+        )+
+    };
+    ($name:ident $(, $env:expr)? $(,)?) => {
+        mod $name {
+            #[actix_web::test]
+            async fn sqlite() {
+                let env: &[(&str, &str)] = $crate::env_or_empty!($($env)?);
+                $crate::helpers::run_on($crate::helpers::Backend::Sqlite, env, super::$name).await;
             }
-        )*
+
+            #[actix_web::test]
+            async fn postgres() {
+                let env: &[(&str, &str)] = $crate::env_or_empty!($($env)?);
+                $crate::helpers::run_on($crate::helpers::Backend::Postgres, env, super::$name).await;
+            }
+        }
     };
 }
