@@ -695,8 +695,12 @@ async fn nul_bytes_and_unknown_fields_are_422_and_nothing_is_written(app: TestAp
         "{:?}",
         r.pointers()
     );
-    let related_missing = app.post("/api/v1/articles", Some(&app.admin_token),
-        json!({"title": "Rel", "slug": "rel", "related": ["01890000-0000-7000-8000-000000000000"]})).await.expect(422);
+    let no_such_id = "01890000-0000-7000-8000-000000000000";
+    let body = json!({"title": "Rel", "slug": "rel", "related": [no_such_id]});
+    let related_missing = app
+        .post("/api/v1/articles", Some(&app.admin_token), body)
+        .await
+        .expect(422);
     assert_eq!(related_missing.pointers(), ["/related/0"]);
     app.get("/api/v1/articles/rel", Some(&app.admin_token))
         .await

@@ -278,7 +278,14 @@ both_backends!(password_changes_check_the_current_password_and_the_new_ones_leng
 async fn password_changes_check_the_current_password_and_the_new_ones_length(app: TestApp) {
     let (_, email) = new_user(&app, "author").await;
     let token = app.login(&email, PASSWORD).await;
-    let r = app.put("/api/v1/auth/me/password", Some(&token), json!({"current_password": "wrong-password-here", "new_password": "long-enough-password"})).await.expect(422);
+    let wrong = json!({
+        "current_password": "wrong-password-here",
+        "new_password": "long-enough-password"
+    });
+    let r = app
+        .put("/api/v1/auth/me/password", Some(&token), wrong)
+        .await
+        .expect(422);
     assert_eq!(r.pointers(), ["/current_password"]);
     let r = app
         .put(
@@ -401,8 +408,14 @@ both_backends!(wrong_current_passwords_count_towards_the_login_throttle);
 async fn wrong_current_passwords_count_towards_the_login_throttle(app: TestApp) {
     let (_, email) = new_user(&app, "author").await;
     let token = app.login(&email, PASSWORD).await;
+    let wrong = json!({
+        "current_password": "wrong-password-here",
+        "new_password": "long-enough-password"
+    });
     for _ in 0..10 {
-        app.put("/api/v1/auth/me/password", Some(&token), json!({"current_password": "wrong-password-here", "new_password": "long-enough-password"})).await.expect(422);
+        app.put("/api/v1/auth/me/password", Some(&token), wrong.clone())
+            .await
+            .expect(422);
     }
     app.post(
         "/api/v1/auth/login",
@@ -559,21 +572,31 @@ async fn an_api_key_acts_with_its_own_role_and_has_no_login(app: TestApp) {
 both_backends!(bad_client_credentials_are_401_and_bad_requests_are_4xx_never_500);
 async fn bad_client_credentials_are_401_and_bad_requests_are_4xx_never_500(app: TestApp) {
     let (id, secret) = create_key(&app, "editor").await;
+    let no_such_id = "01890000-0000-7000-8000-000000000000";
     let cases: Vec<(Value, u16)> = vec![
         (
             json!({"grant_type": "client_credentials", "client_id": id, "client_secret": "wrong"}),
             401,
         ),
         (
-            json!({"grant_type": "client_credentials", "client_id": "01890000-0000-7000-8000-000000000000", "client_secret": secret}),
+            json!({
+                "grant_type": "client_credentials", "client_id": no_such_id,
+                "client_secret": secret
+            }),
             401,
         ),
         (
-            json!({"grant_type": "client_credentials", "client_id": "not-a-uuid", "client_secret": secret}),
+            json!({
+                "grant_type": "client_credentials", "client_id": "not-a-uuid",
+                "client_secret": secret
+            }),
             401,
         ),
         (
-            json!({"grant_type": "client_credentials", "client_id": "a\u{0}b", "client_secret": "c\u{0}d"}),
+            json!({
+                "grant_type": "client_credentials", "client_id": "a\u{0}b",
+                "client_secret": "c\u{0}d"
+            }),
             401,
         ),
         (
@@ -585,7 +608,10 @@ async fn bad_client_credentials_are_401_and_bad_requests_are_4xx_never_500(app: 
             422,
         ),
         (
-            json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret, "audience": "x"}),
+            json!({
+                "grant_type": "client_credentials", "client_id": id, "client_secret": secret,
+                "audience": "x"
+            }),
             422,
         ),
     ];
@@ -756,7 +782,10 @@ async fn password_grant_bodies_are_checked_field_by_field(app: TestApp) {
     .await
     .expect(422);
     assert_eq!(r.pointers(), ["/password"]);
-    let r = form(&app, "/api/v1/auth/token", &format!("grant_type=password&username={ADMIN_EMAIL}&password={ADMIN_PASSWORD}&client_id=swagger")).await.expect(422);
+    let body = format!(
+        "grant_type=password&username={ADMIN_EMAIL}&password={ADMIN_PASSWORD}&client_id=swagger"
+    );
+    let r = form(&app, "/api/v1/auth/token", &body).await.expect(422);
     assert_eq!(r.pointers(), ["/client_id"]);
     form(
         &app,

@@ -234,7 +234,10 @@ async fn forged_expired_and_misaddressed_tokens_are_401(app: TestApp) {
         .expect("sid")
         .to_owned();
     let now = chrono::Utc::now().timestamp();
-    let good = json!({"sub": sub, "sid": sid, "iat": now, "nbf": now, "exp": now + 600, "iss": "byline", "aud": "byline-api", "jti": "j"});
+    let good = json!({
+        "sub": sub, "sid": sid, "iat": now, "nbf": now, "exp": now + 600,
+        "iss": "byline", "aud": "byline-api", "jti": "j"
+    });
     let hs = jsonwebtoken::Algorithm::HS256;
     assert_eq!(
         app.get(

@@ -299,7 +299,8 @@ both_backends!(
 );
 async fn a_body_that_stalls_gets_408_and_its_connection_closes(app: TestApp) {
     let base = app.base.clone();
-    let request = b"POST /api/v1/auth/login HTTP/1.1\r\nHost: byline.test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\"";
+    let request = b"POST /api/v1/auth/login HTTP/1.1\r\nHost: byline.test\r\n\
+        Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\"";
     let (answer, took) = actix_web::rt::task::spawn_blocking(move || {
         raw_exchange(&base, request, Duration::from_secs(15))
     })

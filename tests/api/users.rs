@@ -20,7 +20,14 @@ async fn admin_id(app: &TestApp) -> String {
 
 both_backends!(admins_create_read_update_and_delete_users);
 async fn admins_create_read_update_and_delete_users(app: TestApp) {
-    let r = app.post("/api/v1/users", Some(&app.admin_token), json!({"email": "Mara.Lind@Example.com", "name": "Mara Lind", "role": "editor", "password": PASSWORD})).await.expect(201);
+    let body = json!({
+        "email": "Mara.Lind@Example.com", "name": "Mara Lind",
+        "role": "editor", "password": PASSWORD
+    });
+    let r = app
+        .post("/api/v1/users", Some(&app.admin_token), body)
+        .await
+        .expect(201);
     let user = r.json();
     let id = user["id"].as_str().expect("id").to_owned();
     assert_eq!(r.header("location"), Some(format!("/api/v1/users/{id}")));
@@ -372,7 +379,12 @@ async fn user_bodies_are_validated_field_by_field(app: TestApp) {
         .await
         .expect(422);
     assert_eq!(r.pointers(), ["/password_hash"]);
-    let r = app.post("/api/v1/users", Some(&app.admin_token), json!({"email": "a\u{0}@b.c", "name": "n\u{0}", "role": "author", "password": PASSWORD})).await.expect(422);
+    let body =
+        json!({"email": "a\u{0}@b.c", "name": "n\u{0}", "role": "author", "password": PASSWORD});
+    let r = app
+        .post("/api/v1/users", Some(&app.admin_token), body)
+        .await
+        .expect(422);
     assert_eq!(r.pointers(), ["/email", "/name"]);
     let id = app
         .create_user("valid@byline.test", "author", PASSWORD)
