@@ -29,70 +29,177 @@ async fn article(app: &TestApp) -> String {
     doc["id"].as_str().expect("id").to_owned()
 }
 
-both_backends!(children_append_insert_move_and_delete_keeping_positions_contiguous);
-async fn children_append_insert_move_and_delete_keeping_positions_contiguous(app: TestApp) {
-    let id = article(&app).await;
-    let base = format!("/api/v1/articles/{id}/key-takeaways");
+/// An article whose key takeaways are `texts`, in order; its id and the takeaways' list path.
+async fn takeaways(app: &TestApp, texts: &[&str]) -> (String, String) {
+    let items: Vec<Value> = texts.iter().map(|t| json!({"text": t})).collect();
+    let doc = app
+        .create_article(json!({"title": "Parent", "key_takeaways": items}))
+        .await;
+    let id = doc["id"].as_str().expect("id").to_owned();
+    let list = format!("/api/v1/articles/{id}/key-takeaways");
+    (id, list)
+}
+
+/// The list at `path`, as the admin reads it.
+async fn list(app: &TestApp, path: &str) -> Value {
+    app.get(path, Some(&app.admin_token))
+        .await
+        .expect(200)
+        .json()
+}
+
+/// The id of the child at 1-based `position` of the list at `path`.
+async fn child_at(app: &TestApp, path: &str, position: usize) -> String {
+    let list = list(app, path).await;
+    let id = &list["data"][position - 1]["id"];
+    id.as_str().expect("child id").to_owned()
+}
+
+async fn version_of(app: &TestApp, id: &str) -> Value {
+    let path = format!("/api/v1/articles/{id}");
+    app.get(&path, Some(&app.admin_token)).await.json()["version"].clone()
+}
+
+both_backends!(appended_children_go_to_the_end_in_the_order_they_came);
+async fn appended_children_go_to_the_end_in_the_order_they_came(app: TestApp) {
+    let (_, path) = takeaways(&app, &[]).await;
     let t = Some(app.admin_token.as_str());
-    for text in ["a", "b", "c"] {
-        app.post(&base, t, json!({"text": text})).await.expect(201);
+    for (text, position) in [("a", 1), ("b", 2), ("c", 3)] {
+        let r = app.post(&path, t, json!({"text": text})).await.expect(201);
+        assert_eq!(r.json()["position"], position);
     }
+    let list = list(&app, &path).await;
+    assert_eq!(texts(&list, "text"), ["a", "b", "c"]);
+    assert_eq!(positions(&list), [1, 2, 3]);
+}
+
+both_backends!(a_child_inserted_at_a_position_pushes_the_later_ones_down);
+async fn a_child_inserted_at_a_position_pushes_the_later_ones_down(app: TestApp) {
+    let (_, path) = takeaways(&app, &["a", "b", "c"]).await;
+    let t = Some(app.admin_token.as_str());
     let r = app
-        .post(&base, t, json!({"text": "first", "position": 1}))
+        .post(&path, t, json!({"text": "first", "position": 1}))
         .await
         .expect(201);
     assert_eq!(r.json()["position"], 1);
-    assert_eq!(r.header("etag"), Some(format!("\"{id}-5\"")));
-    let location = r.header("location").expect("location");
-    let first_id = r.json()["id"].as_str().expect("id").to_owned();
-    assert_eq!(location, format!("{base}/{first_id}"));
-    let list = app.get(&base, t).await.expect(200).json();
+    let list = list(&app, &path).await;
     assert_eq!(texts(&list, "text"), ["first", "a", "b", "c"]);
     assert_eq!(positions(&list), [1, 2, 3, 4]);
+}
 
+both_backends!(a_created_child_answers_its_location_and_the_articles_new_etag);
+async fn a_created_child_answers_its_location_and_the_articles_new_etag(app: TestApp) {
+    let (id, path) = takeaways(&app, &["a"]).await;
+    let t = Some(app.admin_token.as_str());
+    let r = app.post(&path, t, json!({"text": "b"})).await.expect(201);
+    let child = r.json()["id"].as_str().expect("id").to_owned();
+    assert_eq!(r.header("location"), Some(format!("{path}/{child}")));
+    assert_eq!(r.header("etag"), Some(format!("\"{id}-2\"")));
+}
+
+both_backends!(moving_a_child_down_shifts_the_ones_it_passes_up);
+async fn moving_a_child_down_shifts_the_ones_it_passes_up(app: TestApp) {
+    let (_, path) = takeaways(&app, &["first", "a", "b", "c"]).await;
+    let first = child_at(&app, &path, 1).await;
+    let t = Some(app.admin_token.as_str());
     let moved = app
-        .patch(&format!("{base}/{first_id}"), t, json!({"position": 3}))
+        .patch(&format!("{path}/{first}"), t, json!({"position": 3}))
         .await
         .expect(200);
     assert_eq!(moved.json()["position"], 3);
-    let list = app.get(&base, t).await.expect(200).json();
+    let list = list(&app, &path).await;
     assert_eq!(texts(&list, "text"), ["a", "b", "first", "c"]);
     assert_eq!(positions(&list), [1, 2, 3, 4]);
+}
 
-    let a_id = list["data"][0]["id"].as_str().expect("id").to_owned();
-    app.patch(
-        &format!("{base}/{a_id}"),
-        t,
-        json!({"text": "a2", "position": 4}),
-    )
-    .await
-    .expect(200);
-    let list = app.get(&base, t).await.expect(200).json();
-    assert_eq!(texts(&list, "text"), ["b", "first", "c", "a2"]);
-
-    let deleted = app.delete(&format!("{base}/{first_id}"), t).await;
-    assert_eq!(deleted.status, 204);
-    let list = app.get(&base, t).await.expect(200).json();
+both_backends!(one_patch_changes_a_childs_text_and_moves_it);
+async fn one_patch_changes_a_childs_text_and_moves_it(app: TestApp) {
+    let (_, path) = takeaways(&app, &["a", "b", "c"]).await;
+    let a = child_at(&app, &path, 1).await;
+    let body = json!({"text": "a2", "position": 3});
+    let t = Some(app.admin_token.as_str());
+    app.patch(&format!("{path}/{a}"), t, body).await.expect(200);
+    let list = list(&app, &path).await;
     assert_eq!(texts(&list, "text"), ["b", "c", "a2"]);
     assert_eq!(positions(&list), [1, 2, 3]);
+}
 
-    let doc = app.get(&format!("/api/v1/articles/{id}"), t).await.json();
-    assert_eq!(doc["version"], 8, "one version per child write");
-    app.post(&base, t, json!({"text": "x", "position": 9}))
+both_backends!(deleting_a_child_closes_the_gap);
+async fn deleting_a_child_closes_the_gap(app: TestApp) {
+    let (_, path) = takeaways(&app, &["a", "b", "c", "d"]).await;
+    let b = child_at(&app, &path, 2).await;
+    let t = Some(app.admin_token.as_str());
+    app.delete(&format!("{path}/{b}"), t).await.expect(204);
+    let list = list(&app, &path).await;
+    assert_eq!(texts(&list, "text"), ["a", "c", "d"]);
+    assert_eq!(positions(&list), [1, 2, 3]);
+}
+
+both_backends!(each_child_write_bumps_the_article_version_by_one);
+async fn each_child_write_bumps_the_article_version_by_one(app: TestApp) {
+    let (id, path) = takeaways(&app, &["a"]).await;
+    let a = child_at(&app, &path, 1).await;
+    let t = Some(app.admin_token.as_str());
+    app.post(&path, t, json!({"text": "b"})).await.expect(201);
+    assert_eq!(version_of(&app, &id).await, 2);
+    let body = json!({"text": "a2", "position": 2});
+    app.patch(&format!("{path}/{a}"), t, body).await.expect(200);
+    assert_eq!(version_of(&app, &id).await, 3);
+    app.delete(&format!("{path}/{a}"), t).await.expect(204);
+    assert_eq!(version_of(&app, &id).await, 4);
+}
+
+both_backends!(a_position_outside_the_list_is_422);
+async fn a_position_outside_the_list_is_422(app: TestApp) {
+    let (_, path) = takeaways(&app, &["a", "b", "c"]).await;
+    let a = child_at(&app, &path, 1).await;
+    let t = Some(app.admin_token.as_str());
+    let r = app
+        .post(&path, t, json!({"text": "x", "position": 9}))
         .await
         .expect(422);
-    app.patch(&format!("{base}/{a_id}"), t, json!({"position": 0}))
+    assert_eq!(r.pointers(), ["/position"]);
+    let r = app
+        .patch(&format!("{path}/{a}"), t, json!({"position": 0}))
         .await
         .expect(422);
-    app.post(&base, t, json!({"text": ""})).await.expect(422);
-    app.post(&base, t, json!({"text": "x", "id": a_id}))
+    assert_eq!(r.pointers(), ["/position"]);
+}
+
+both_backends!(an_empty_text_or_a_client_chosen_id_is_422);
+async fn an_empty_text_or_a_client_chosen_id_is_422(app: TestApp) {
+    let (_, path) = takeaways(&app, &["a"]).await;
+    let a = child_at(&app, &path, 1).await;
+    let t = Some(app.admin_token.as_str());
+    let r = app.post(&path, t, json!({"text": ""})).await.expect(422);
+    assert_eq!(r.pointers(), ["/text"]);
+    let r = app
+        .post(&path, t, json!({"text": "x", "id": a}))
         .await
         .expect(422);
-    assert_eq!(
-        app.get(&format!("/api/v1/articles/{id}"), t).await.json()["version"],
-        8,
-        "failed writes bump nothing"
-    );
+    assert_eq!(r.pointers(), ["/id"]);
+}
+
+both_backends!(refused_child_writes_change_neither_the_list_nor_the_version);
+async fn refused_child_writes_change_neither_the_list_nor_the_version(app: TestApp) {
+    let (id, path) = takeaways(&app, &["a", "b"]).await;
+    let before = list(&app, &path).await;
+    let a = child_at(&app, &path, 1).await;
+    let t = Some(app.admin_token.as_str());
+    let refused = [
+        app.post(&path, t, json!({"text": "x", "position": 9}))
+            .await,
+        app.post(&path, t, json!({"text": ""})).await,
+        app.patch(&format!("{path}/{a}"), t, json!({"position": 0}))
+            .await,
+        app.patch(&format!("{path}/{a}"), t, json!({"text": ""}))
+            .await,
+    ];
+    for r in refused {
+        r.expect(422);
+    }
+    assert_eq!(list(&app, &path).await, before);
+    assert_eq!(version_of(&app, &id).await, 1);
 }
 
 both_backends!(each_kind_has_its_own_fields_and_rules);
