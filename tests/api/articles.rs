@@ -506,44 +506,6 @@ async fn drafts_are_invisible_to_anonymous_readers_until_published(app: TestApp)
         .expect(404);
 }
 
-both_backends!(authors_edit_only_their_own_drafts_and_cannot_publish);
-async fn authors_edit_only_their_own_drafts_and_cannot_publish(app: TestApp) {
-    use byline::users::domain::Role;
-    let (_, author) = app.user_token(Role::Author).await;
-    let (_, other) = app.user_token(Role::Author).await;
-    let (_, editor) = app.user_token(Role::Editor).await;
-    let mine = app
-        .post("/api/v1/articles", Some(&author), json!({"title": "Mine"}))
-        .await
-        .expect(201)
-        .json();
-    let path = format!("/api/v1/articles/{}", id_of(&mine));
-    app.patch(&path, Some(&author), json!({"kicker": "k"}))
-        .await
-        .expect(200);
-    app.get(&path, Some(&other)).await.expect(404);
-    app.patch(&path, Some(&other), json!({"kicker": "x"}))
-        .await
-        .expect(404);
-    app.post(&format!("{path}/publish"), Some(&author), json!({}))
-        .await
-        .expect(403);
-    app.post(&format!("{path}/publish"), Some(&editor), json!({}))
-        .await
-        .expect(200);
-    app.patch(&path, Some(&author), json!({"kicker": "late"}))
-        .await
-        .expect(403);
-    app.patch(&path, Some(&other), json!({"kicker": "late"}))
-        .await
-        .expect(403);
-    app.delete(&path, Some(&author)).await.expect(403);
-    app.patch(&path, Some(&editor), json!({"kicker": "editor"}))
-        .await
-        .expect(200);
-    app.delete(&path, Some(&editor)).await.expect(204);
-}
-
 both_backends!(if_none_match_gives_304_and_head_works);
 async fn if_none_match_gives_304_and_head_works(app: TestApp) {
     let doc = app.create_published(full_article("Cached")).await;
