@@ -71,180 +71,371 @@ fn raw_exchange(base: &str, request: &[u8], limit: Duration) -> (Vec<u8>, Durati
     (answer, started.elapsed())
 }
 
-both_backends! {
-    async fn logins_beyond_the_password_queue_get_503_with_retry_after(app, [("BYLINE_PASSWORD_THREADS", "1"), ("BYLINE_PASSWORD_QUEUE", "0")]) {
-        let attempts = (0..24).map(|i| {
-            app.post("/api/v1/auth/login", None, json!({"email": format!("nobody-{i}@byline.test"), "password": "not-the-password"}))
-        });
-        let answers = futures_util::future::join_all(attempts).await;
-        let busy: Vec<&Resp> = answers.iter().filter(|r| r.status == 503).collect();
-        assert!(answers.iter().all(|r| r.status == 401 || r.status == 503), "only 401 and 503 expected");
-        assert!(answers.iter().any(|r| r.status == 401), "some logins must get through");
-        assert!(!busy.is_empty(), "with one thread and no queue, concurrent logins must be refused");
-        for r in busy {
-            assert_eq!(r.header("retry-after").as_deref(), Some("1"));
-            assert_eq!(r.header("content-type").as_deref(), Some("application/problem+json"));
-            assert_eq!(r.json()["type"], "urn:byline:problem:overloaded");
-        }
-        // A refused attempt is no guess: the admin is not locked out, and logs in at once.
-        app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+both_backends!(
+    logins_beyond_the_password_queue_get_503_with_retry_after,
+    [
+        ("BYLINE_PASSWORD_THREADS", "1"),
+        ("BYLINE_PASSWORD_QUEUE", "0")
+    ]
+);
+async fn logins_beyond_the_password_queue_get_503_with_retry_after(app: TestApp) {
+    let attempts = (0..24).map(|i| {
+        app.post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": format!("nobody-{i}@byline.test"), "password": "not-the-password"}),
+        )
+    });
+    let answers = futures_util::future::join_all(attempts).await;
+    let busy: Vec<&Resp> = answers.iter().filter(|r| r.status == 503).collect();
+    assert!(
+        answers.iter().all(|r| r.status == 401 || r.status == 503),
+        "only 401 and 503 expected"
+    );
+    assert!(
+        answers.iter().any(|r| r.status == 401),
+        "some logins must get through"
+    );
+    assert!(
+        !busy.is_empty(),
+        "with one thread and no queue, concurrent logins must be refused"
+    );
+    for r in busy {
+        assert_eq!(r.header("retry-after").as_deref(), Some("1"));
+        assert_eq!(
+            r.header("content-type").as_deref(),
+            Some("application/problem+json")
+        );
+        assert_eq!(r.json()["type"], "urn:byline:problem:overloaded");
     }
+    // A refused attempt is no guess: the admin is not locked out, and logs in at once.
+    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+}
 
-    async fn passwords_set_through_the_pool_work(app) {
-        let id = app.create_user("pool@byline.test", "editor", "first-password-123").await;
-        app.patch(&format!("/api/v1/users/{id}"), Some(&app.admin_token), json!({"password": "second-password-123"})).await.expect(200);
-        let token = app.login("pool@byline.test", "second-password-123").await;
-        app.put("/api/v1/auth/me/password", Some(&token), json!({"current_password": "second-password-123", "new_password": "third-password-123"})).await.expect(200);
-        app.login("pool@byline.test", "third-password-123").await;
-    }
+both_backends!(passwords_set_through_the_pool_work);
+async fn passwords_set_through_the_pool_work(app: TestApp) {
+    let id = app
+        .create_user("pool@byline.test", "editor", "first-password-123")
+        .await;
+    app.patch(
+        &format!("/api/v1/users/{id}"),
+        Some(&app.admin_token),
+        json!({"password": "second-password-123"}),
+    )
+    .await
+    .expect(200);
+    let token = app.login("pool@byline.test", "second-password-123").await;
+    app.put(
+        "/api/v1/auth/me/password",
+        Some(&token),
+        json!({"current_password": "second-password-123", "new_password": "third-password-123"}),
+    )
+    .await
+    .expect(200);
+    app.login("pool@byline.test", "third-password-123").await;
+}
 
-    async fn a_body_with_300_invalid_fields_lists_100_and_counts_300(app) {
-        // 100 quotes with an empty text and speaker, and 100 empty highlights: 300 errors.
-        let quotes: Vec<_> = (0..100).map(|_| json!({"text": "", "speaker": ""})).collect();
-        let highlights: Vec<_> = (0..100).map(|_| json!({"text": ""})).collect();
-        let body = json!({"title": "Too many mistakes", "quotes": quotes, "highlights": highlights});
-        let r = app.post("/api/v1/articles", Some(&app.admin_token), body).await.expect(422);
-        let problem = r.json();
-        assert_eq!(problem["errors"].as_array().map(Vec::len), Some(100));
-        assert_eq!(problem["detail"], "the request body has 300 invalid fields; the first 100 are listed");
-    }
+both_backends!(a_body_with_300_invalid_fields_lists_100_and_counts_300);
+async fn a_body_with_300_invalid_fields_lists_100_and_counts_300(app: TestApp) {
+    // 100 quotes with an empty text and speaker, and 100 empty highlights: 300 errors.
+    let quotes: Vec<_> = (0..100)
+        .map(|_| json!({"text": "", "speaker": ""}))
+        .collect();
+    let highlights: Vec<_> = (0..100).map(|_| json!({"text": ""})).collect();
+    let body = json!({"title": "Too many mistakes", "quotes": quotes, "highlights": highlights});
+    let r = app
+        .post("/api/v1/articles", Some(&app.admin_token), body)
+        .await
+        .expect(422);
+    let problem = r.json();
+    assert_eq!(problem["errors"].as_array().map(Vec::len), Some(100));
+    assert_eq!(
+        problem["detail"],
+        "the request body has 300 invalid fields; the first 100 are listed"
+    );
+}
 
-    async fn every_response_carries_the_security_headers(app) {
-        let doc = app.create_article(json!({"title": "Headers"})).await;
-        let id = doc["id"].as_str().expect("id");
-        let answers = [
-            ("healthz", app.get("/healthz", None).await.expect(200)),
-            ("readyz", app.get("/readyz", None).await.expect(200)),
-            ("list", app.get("/api/v1/articles", None).await.expect(200)),
-            ("draft", app.get(&format!("/api/v1/articles/{id}"), Some(&app.admin_token)).await.expect(200)),
-            ("unknown route", app.get("/api/v1/nothing-here", None).await.expect(404)),
-            ("NUL in path", app.get("/api/v1/articles/a%00b", None).await.expect(404)),
-            ("wrong method", app.send(Method::DELETE, "/healthz", None, &[], None).await.expect(405)),
-            ("no token", app.post("/api/v1/articles", None, json!({"title": "t"})).await.expect(401)),
-            ("invalid body", app.post("/api/v1/articles", Some(&app.admin_token), json!({"title": ""})).await.expect(422)),
-            ("openapi", app.get("/api-docs/openapi.json", None).await.expect(200)),
-        ];
-        for (what, r) in &answers {
-            assert_security_headers(r, what);
-            assert_eq!(r.header("content-security-policy").as_deref(), Some(API_CSP), "{what}");
-        }
-    }
-
-    async fn swagger_ui_gets_a_policy_that_lets_it_run(app) {
-        let r = app.get("/swagger-ui/", None).await.expect(200);
-        assert_security_headers(&r, "swagger-ui");
-        let csp = r.header("content-security-policy").expect("csp");
-        assert!(csp.contains("script-src 'self'"), "{csp}");
-        assert!(csp.contains("connect-src 'self'"), "{csp}");
-        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
-        assert!(!csp.contains("unsafe-eval"), "{csp}");
-    }
-
-    async fn by_default_any_origin_may_read_but_not_write(app) {
-        let read = preflight(&app, "https://reader.example", "GET").await.expect(200);
-        assert_eq!(read.header("access-control-allow-origin").as_deref(), Some("https://reader.example"));
-        let r = app.send(Method::GET, "/api/v1/articles", None, &[("Origin", "https://reader.example")], None).await.expect(200);
-        assert_eq!(r.header("access-control-allow-origin").as_deref(), Some("https://reader.example"));
-        for method in ["POST", "PUT", "PATCH", "DELETE"] {
-            let refused = preflight(&app, "https://reader.example", method).await.expect(400);
-            assert_eq!(refused.json()["type"], "urn:byline:problem:cors-refused", "{method}");
-            assert!(refused.header("access-control-allow-origin").is_none(), "{method}");
-            assert_security_headers(&refused, method);
-        }
-    }
-
-    async fn listed_origins_may_write_and_no_other_origin_may(app, [("BYLINE_CORS_ORIGINS", "https://newsroom.example")]) {
-        let allowed = preflight(&app, "https://newsroom.example", "POST").await.expect(200);
-        assert_eq!(allowed.header("access-control-allow-origin").as_deref(), Some("https://newsroom.example"));
-        let methods = allowed.header("access-control-allow-methods").expect("allowed methods");
-        assert!(methods.contains("POST") && methods.contains("DELETE"), "{methods}");
-        for method in ["GET", "POST"] {
-            let refused = preflight(&app, "https://elsewhere.example", method).await.expect(400);
-            assert_eq!(refused.json()["type"], "urn:byline:problem:cors-refused");
-            assert_security_headers(&refused, method);
-        }
-    }
-
-    async fn a_body_that_stalls_gets_408_and_its_connection_closes(app, [("BYLINE_REQUEST_TIMEOUT", "1")]) {
-        let base = app.base.clone();
-        let request = b"POST /api/v1/auth/login HTTP/1.1\r\nHost: byline.test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\"";
-        let (answer, took) = actix_web::rt::task::spawn_blocking(move || raw_exchange(&base, request, Duration::from_secs(15)))
+both_backends!(every_response_carries_the_security_headers);
+async fn every_response_carries_the_security_headers(app: TestApp) {
+    let doc = app.create_article(json!({"title": "Headers"})).await;
+    let id = doc["id"].as_str().expect("id");
+    let answers = [
+        ("healthz", app.get("/healthz", None).await.expect(200)),
+        ("readyz", app.get("/readyz", None).await.expect(200)),
+        ("list", app.get("/api/v1/articles", None).await.expect(200)),
+        (
+            "draft",
+            app.get(&format!("/api/v1/articles/{id}"), Some(&app.admin_token))
+                .await
+                .expect(200),
+        ),
+        (
+            "unknown route",
+            app.get("/api/v1/nothing-here", None).await.expect(404),
+        ),
+        (
+            "NUL in path",
+            app.get("/api/v1/articles/a%00b", None).await.expect(404),
+        ),
+        (
+            "wrong method",
+            app.send(Method::DELETE, "/healthz", None, &[], None)
+                .await
+                .expect(405),
+        ),
+        (
+            "no token",
+            app.post("/api/v1/articles", None, json!({"title": "t"}))
+                .await
+                .expect(401),
+        ),
+        (
+            "invalid body",
+            app.post(
+                "/api/v1/articles",
+                Some(&app.admin_token),
+                json!({"title": ""}),
+            )
             .await
-            .expect("exchange");
-        let text = String::from_utf8_lossy(&answer);
-        assert!(text.starts_with("HTTP/1.1 408"), "{text}");
-        assert!(text.contains("application/problem+json"), "{text}");
-        assert!(text.contains("urn:byline:problem:request-timeout"), "{text}");
-        assert!(text.to_ascii_lowercase().contains("x-content-type-options: nosniff"), "{text}");
-        assert!(took < Duration::from_secs(10), "the stalled connection stayed open for {took:?}");
-        // The server still answers everyone else.
-        app.get("/healthz", None).await.expect(200);
+            .expect(422),
+        ),
+        (
+            "openapi",
+            app.get("/api-docs/openapi.json", None).await.expect(200),
+        ),
+    ];
+    for (what, r) in &answers {
+        assert_security_headers(r, what);
+        assert_eq!(
+            r.header("content-security-policy").as_deref(),
+            Some(API_CSP),
+            "{what}"
+        );
     }
+}
 
-    async fn a_100_kb_url_is_refused_by_the_http_layer_without_harm(app) {
-        let base = app.base.clone();
-        let mut request = format!("GET /api/v1/articles/{} HTTP/1.1\r\nHost: byline.test\r\n\r\n", "a".repeat(100 * 1024)).into_bytes();
-        request.shrink_to_fit();
-        let (answer, _) = actix_web::rt::task::spawn_blocking(move || raw_exchange(&base, &request, Duration::from_secs(15)))
+both_backends!(swagger_ui_gets_a_policy_that_lets_it_run);
+async fn swagger_ui_gets_a_policy_that_lets_it_run(app: TestApp) {
+    let r = app.get("/swagger-ui/", None).await.expect(200);
+    assert_security_headers(&r, "swagger-ui");
+    let csp = r.header("content-security-policy").expect("csp");
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(csp.contains("connect-src 'self'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("unsafe-eval"), "{csp}");
+}
+
+both_backends!(by_default_any_origin_may_read_but_not_write);
+async fn by_default_any_origin_may_read_but_not_write(app: TestApp) {
+    let read = preflight(&app, "https://reader.example", "GET")
+        .await
+        .expect(200);
+    assert_eq!(
+        read.header("access-control-allow-origin").as_deref(),
+        Some("https://reader.example")
+    );
+    let r = app
+        .send(
+            Method::GET,
+            "/api/v1/articles",
+            None,
+            &[("Origin", "https://reader.example")],
+            None,
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        r.header("access-control-allow-origin").as_deref(),
+        Some("https://reader.example")
+    );
+    for method in ["POST", "PUT", "PATCH", "DELETE"] {
+        let refused = preflight(&app, "https://reader.example", method)
             .await
-            .expect("exchange");
-        let text = String::from_utf8_lossy(&answer);
-        // Refused before routing (see README, "Security and limits"): 400 from the URI parser.
-        assert!(text.starts_with("HTTP/1.1 400") || text.starts_with("HTTP/1.1 431"), "{text}");
-        app.get("/healthz", None).await.expect(200);
+            .expect(400);
+        assert_eq!(
+            refused.json()["type"],
+            "urn:byline:problem:cors-refused",
+            "{method}"
+        );
+        assert!(
+            refused.header("access-control-allow-origin").is_none(),
+            "{method}"
+        );
+        assert_security_headers(&refused, method);
     }
+}
 
-    async fn a_checkpoint_empties_the_sqlite_write_ahead_log(app) {
-        for i in 0..40 {
-            app.create_article(json!({"title": format!("Checkpoint {i}"), "body": "x".repeat(20_000)})).await;
-        }
-        let mut conn = app.db.get().expect("conn");
-        let conn: &mut AnyConnection = &mut conn;
-        // A checkpoint gives way to a reader or writer still busy, as the periodic one does.
-        let mut finished = false;
-        for _ in 0..20 {
-            finished = byline::db::checkpoint_wal(conn).expect("checkpoint");
-            if finished {
-                break;
-            }
-            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-        }
-        assert!(finished, "the checkpoint never finished");
-        if app.backend == Backend::Sqlite {
-            let wal = PathBuf::from(format!("{}-wal", app.database.url()));
-            let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
-            assert_eq!(size, 0, "the WAL still holds {size} bytes");
-            #[derive(QueryableByName)]
-            struct AutoCheckpoint {
-                #[diesel(sql_type = diesel::sql_types::Integer)]
-                wal_autocheckpoint: i32,
-            }
-            #[derive(QueryableByName)]
-            struct SizeLimit {
-                #[diesel(sql_type = diesel::sql_types::BigInt)]
-                journal_size_limit: i64,
-            }
-            let AnyConnection::Sqlite(c) = conn else { unreachable!("an SQLite pool") };
-            let auto: AutoCheckpoint = diesel::sql_query("PRAGMA wal_autocheckpoint").get_result(c).expect("pragma");
-            assert_eq!(auto.wal_autocheckpoint, 1000);
-            let limit: SizeLimit = diesel::sql_query("PRAGMA journal_size_limit").get_result(c).expect("pragma");
-            assert_eq!(limit.journal_size_limit, 16 * 1024 * 1024);
-        }
-        // Everything written is still there.
-        let list = app.get("/api/v1/articles?limit=100", Some(&app.admin_token)).await.expect(200).json();
-        assert_eq!(list["data"].as_array().map(Vec::len), Some(40));
+both_backends!(
+    listed_origins_may_write_and_no_other_origin_may,
+    [("BYLINE_CORS_ORIGINS", "https://newsroom.example")]
+);
+async fn listed_origins_may_write_and_no_other_origin_may(app: TestApp) {
+    let allowed = preflight(&app, "https://newsroom.example", "POST")
+        .await
+        .expect(200);
+    assert_eq!(
+        allowed.header("access-control-allow-origin").as_deref(),
+        Some("https://newsroom.example")
+    );
+    let methods = allowed
+        .header("access-control-allow-methods")
+        .expect("allowed methods");
+    assert!(
+        methods.contains("POST") && methods.contains("DELETE"),
+        "{methods}"
+    );
+    for method in ["GET", "POST"] {
+        let refused = preflight(&app, "https://elsewhere.example", method)
+            .await
+            .expect(400);
+        assert_eq!(refused.json()["type"], "urn:byline:problem:cors-refused");
+        assert_security_headers(&refused, method);
     }
+}
 
-    async fn a_taken_slug_conflict_names_no_other_article(app) {
-        let (_, author_a) = app.user_token(Role::Author).await;
-        let (_, author_b) = app.user_token(Role::Author).await;
-        let hidden = app.post("/api/v1/articles", Some(&author_a), json!({"title": "Merger talks with Northwind", "slug": "merger-talks"})).await.expect(201).json();
-        let r = app.post("/api/v1/articles", Some(&author_b), json!({"title": "Something else", "slug": "merger-talks"})).await.expect(409);
-        let body = String::from_utf8_lossy(&r.body).into_owned();
-        assert_eq!(r.json()["detail"], "an article with this slug already exists");
-        for secret in [hidden["id"].as_str().expect("id"), "Northwind", hidden["author_id"].as_str().expect("author")] {
-            assert!(!body.contains(secret), "the 409 reveals {secret}: {body}");
+both_backends!(
+    a_body_that_stalls_gets_408_and_its_connection_closes,
+    [("BYLINE_REQUEST_TIMEOUT", "1")]
+);
+async fn a_body_that_stalls_gets_408_and_its_connection_closes(app: TestApp) {
+    let base = app.base.clone();
+    let request = b"POST /api/v1/auth/login HTTP/1.1\r\nHost: byline.test\r\n\
+        Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\"";
+    let (answer, took) = actix_web::rt::task::spawn_blocking(move || {
+        raw_exchange(&base, request, Duration::from_secs(15))
+    })
+    .await
+    .expect("exchange");
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("application/problem+json"), "{text}");
+    assert!(
+        text.contains("urn:byline:problem:request-timeout"),
+        "{text}"
+    );
+    assert!(
+        text.to_ascii_lowercase()
+            .contains("x-content-type-options: nosniff"),
+        "{text}"
+    );
+    assert!(
+        took < Duration::from_secs(10),
+        "the stalled connection stayed open for {took:?}"
+    );
+    // The server still answers everyone else.
+    app.get("/healthz", None).await.expect(200);
+}
+
+both_backends!(a_100_kb_url_is_refused_by_the_http_layer_without_harm);
+async fn a_100_kb_url_is_refused_by_the_http_layer_without_harm(app: TestApp) {
+    let base = app.base.clone();
+    let mut request = format!(
+        "GET /api/v1/articles/{} HTTP/1.1\r\nHost: byline.test\r\n\r\n",
+        "a".repeat(100 * 1024)
+    )
+    .into_bytes();
+    request.shrink_to_fit();
+    let (answer, _) = actix_web::rt::task::spawn_blocking(move || {
+        raw_exchange(&base, &request, Duration::from_secs(15))
+    })
+    .await
+    .expect("exchange");
+    let text = String::from_utf8_lossy(&answer);
+    // Refused before routing (see README, "Security and limits"): 400 from the URI parser.
+    assert!(
+        text.starts_with("HTTP/1.1 400") || text.starts_with("HTTP/1.1 431"),
+        "{text}"
+    );
+    app.get("/healthz", None).await.expect(200);
+}
+
+both_backends!(a_checkpoint_empties_the_sqlite_write_ahead_log);
+async fn a_checkpoint_empties_the_sqlite_write_ahead_log(app: TestApp) {
+    for i in 0..40 {
+        app.create_article(json!({"title": format!("Checkpoint {i}"), "body": "x".repeat(20_000)}))
+            .await;
+    }
+    let mut conn = app.db.get().expect("conn");
+    let conn: &mut AnyConnection = &mut conn;
+    // A checkpoint gives way to a reader or writer still busy, as the periodic one does.
+    let mut finished = false;
+    for _ in 0..20 {
+        finished = byline::db::checkpoint_wal(conn).expect("checkpoint");
+        if finished {
+            break;
         }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(finished, "the checkpoint never finished");
+    if app.backend == Backend::Sqlite {
+        let wal = PathBuf::from(format!("{}-wal", app.database.url()));
+        let size = std::fs::metadata(&wal)
+            .expect("SQLite writes through a write-ahead log")
+            .len();
+        assert_eq!(size, 0, "the WAL still holds {size} bytes");
+        #[derive(QueryableByName)]
+        struct AutoCheckpoint {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            wal_autocheckpoint: i32,
+        }
+        #[derive(QueryableByName)]
+        struct SizeLimit {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            journal_size_limit: i64,
+        }
+        let AnyConnection::Sqlite(c) = conn else {
+            unreachable!("an SQLite pool")
+        };
+        let auto: AutoCheckpoint = diesel::sql_query("PRAGMA wal_autocheckpoint")
+            .get_result(c)
+            .expect("pragma");
+        assert_eq!(auto.wal_autocheckpoint, 1000);
+        let limit: SizeLimit = diesel::sql_query("PRAGMA journal_size_limit")
+            .get_result(c)
+            .expect("pragma");
+        assert_eq!(limit.journal_size_limit, 16 * 1024 * 1024);
+    }
+    // Everything written is still there.
+    let list = app
+        .get("/api/v1/articles?limit=100", Some(&app.admin_token))
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(list["data"].as_array().map(Vec::len), Some(40));
+}
+
+both_backends!(a_taken_slug_conflict_names_no_other_article);
+async fn a_taken_slug_conflict_names_no_other_article(app: TestApp) {
+    let (_, author_a) = app.user_token(Role::Author).await;
+    let (_, author_b) = app.user_token(Role::Author).await;
+    let hidden = app
+        .post(
+            "/api/v1/articles",
+            Some(&author_a),
+            json!({"title": "Merger talks with Northwind", "slug": "merger-talks"}),
+        )
+        .await
+        .expect(201)
+        .json();
+    let r = app
+        .post(
+            "/api/v1/articles",
+            Some(&author_b),
+            json!({"title": "Something else", "slug": "merger-talks"}),
+        )
+        .await
+        .expect(409);
+    let body = String::from_utf8_lossy(&r.body).into_owned();
+    assert_eq!(
+        r.json()["detail"],
+        "an article with this slug already exists"
+    );
+    for secret in [
+        hidden["id"].as_str().expect("id"),
+        "Northwind",
+        hidden["author_id"].as_str().expect("author"),
+    ] {
+        assert!(!body.contains(secret), "the 409 reveals {secret}: {body}");
     }
 }
 
@@ -292,9 +483,10 @@ async fn sqlite_out_of_disk_space_is_503_until_space_is_freed() {
     };
     let db_path = dir.path().join("byline.db");
     let url = db_path.to_string_lossy().into_owned();
-    let app = TestApp::spawn_with(Backend::Sqlite, &[("DATABASE_URL", url.as_str())])
-        .await
-        .expect("app on the tmpfs");
+    let Some(app) = TestApp::spawn_with(Backend::Sqlite, &[("DATABASE_URL", url.as_str())]).await
+    else {
+        return;
+    };
     app.create_article(json!({"title": "Written before the disk filled up"}))
         .await;
 

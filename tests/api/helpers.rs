@@ -3,6 +3,7 @@
 //! and small typed helpers to speak HTTP to it.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use awc::http::header::HeaderMap;
 use awc::http::Method;
@@ -25,6 +26,43 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The name people know it by.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "SQLite",
+            Self::Postgres => "PostgreSQL",
+        }
+    }
+
+    /// Whether `BYLINE_TEST_BACKENDS` (`sqlite`, `postgres`, or both comma-separated; both when
+    /// unset or empty) lets tests run on this backend.
+    pub fn selected(self) -> bool {
+        static SELECTED: OnceLock<Result<Vec<Backend>, String>> = OnceLock::new();
+        let selected = SELECTED.get_or_init(|| {
+            let value = std::env::var("BYLINE_TEST_BACKENDS").unwrap_or_default();
+            if value.trim().is_empty() {
+                return Ok(vec![Self::Sqlite, Self::Postgres]);
+            }
+            value
+                .split(',')
+                .map(|name| match name.trim() {
+                    "sqlite" => Ok(Self::Sqlite),
+                    "postgres" => Ok(Self::Postgres),
+                    other => Err(format!(
+                        "BYLINE_TEST_BACKENDS={value}: unknown backend {other:?}; \
+                         use sqlite, postgres, or both separated by a comma"
+                    )),
+                })
+                .collect()
+        });
+        match selected {
+            Ok(backends) => backends.contains(&self),
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
 /// A database that exists for one test only.
 pub enum TestDb {
     Sqlite {
@@ -39,8 +77,20 @@ pub enum TestDb {
 }
 
 impl TestDb {
-    /// A fresh database, or `None` when PostgreSQL is unreachable and not required.
+    /// A fresh database, or `None` when `BYLINE_TEST_BACKENDS` leaves `backend` out, or when
+    /// PostgreSQL is unreachable and not required.
     pub fn create(backend: Backend) -> Option<Self> {
+        let required = std::env::var("BYLINE_REQUIRE_POSTGRES").as_deref() == Ok("1");
+        if !backend.selected() {
+            if required && backend == Backend::Postgres {
+                panic!(
+                    "BYLINE_REQUIRE_POSTGRES=1 asks for PostgreSQL, \
+                     but BYLINE_TEST_BACKENDS leaves it out"
+                );
+            }
+            skipped::not_selected(backend);
+            return None;
+        }
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
@@ -53,10 +103,10 @@ impl TestDb {
                 let mut conn = match PgConnection::establish(&admin_url) {
                     Ok(c) => c,
                     Err(e) => {
-                        if std::env::var("BYLINE_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+                        if required {
                             panic!("PostgreSQL is required (BYLINE_REQUIRE_POSTGRES=1) but {admin_url} is unreachable: {e}");
                         }
-                        skipped::count(&admin_url);
+                        skipped::unreachable(&admin_url);
                         // Written past the test harness's capture, so a passing run still shows it.
                         use std::io::Write;
                         let _ = writeln!(
@@ -102,35 +152,58 @@ impl Drop for TestDb {
     }
 }
 
-/// The PostgreSQL test runs skipped in this process (a `postgres` half, or the PostgreSQL part
-/// of a test), told at the very end: the harness counts each as passed, and its summary line
-/// would hide that they never ran.
+/// The test runs skipped in this process (a half of `both_backends!`, or the part of a test
+/// on one backend), told at the very end: the harness counts each as passed, and its summary
+/// line would hide that they never ran. PostgreSQL runs are skipped when the server is
+/// unreachable; runs on either backend when `BYLINE_TEST_BACKENDS` leaves it out.
 mod skipped {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Once, OnceLock};
 
-    static SKIPPED: AtomicUsize = AtomicUsize::new(0);
+    use super::Backend;
+
+    static UNREACHABLE: AtomicUsize = AtomicUsize::new(0);
     static URL: OnceLock<String> = OnceLock::new();
+    static NOT_SELECTED: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
     static AT_EXIT: Once = Once::new();
 
     extern "C" {
         fn atexit(callback: extern "C" fn()) -> std::os::raw::c_int;
     }
 
-    extern "C" fn report() {
-        let n = SKIPPED.load(Ordering::SeqCst);
-        let url = URL.get().map_or("", String::as_str);
-        let runs = if n == 1 { "run" } else { "runs" };
-        eprintln!(
-            "\n!!! Skipped {n} PostgreSQL test {runs}, counted as passed above: {url} is unreachable.\n\
-             !!! Set BYLINE_TEST_POSTGRES_URL, or BYLINE_REQUIRE_POSTGRES=1 to fail instead."
-        );
+    fn runs(n: usize) -> &'static str {
+        if n == 1 {
+            "run"
+        } else {
+            "runs"
+        }
     }
 
-    /// Counts one skipped test, and arranges for the total to be printed when the process exits.
-    pub fn count(url: &str) {
-        SKIPPED.fetch_add(1, Ordering::SeqCst);
-        let _ = URL.set(url.to_owned());
+    extern "C" fn report() {
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            let n = NOT_SELECTED[backend as usize].load(Ordering::SeqCst);
+            if n > 0 {
+                let value = std::env::var("BYLINE_TEST_BACKENDS").unwrap_or_default();
+                eprintln!(
+                    "\n!!! Skipped {n} {} test {}, counted as passed above: BYLINE_TEST_BACKENDS={value}.",
+                    backend.name(),
+                    runs(n)
+                );
+            }
+        }
+        let n = UNREACHABLE.load(Ordering::SeqCst);
+        if n > 0 {
+            let url = URL.get().map_or("", String::as_str);
+            eprintln!(
+                "\n!!! Skipped {n} PostgreSQL test {}, counted as passed above: {url} is unreachable.\n\
+                 !!! Set BYLINE_TEST_POSTGRES_URL, or BYLINE_REQUIRE_POSTGRES=1 to fail instead.",
+                runs(n)
+            );
+        }
+    }
+
+    /// Arranges for the totals to be printed when the process exits.
+    fn report_at_exit() {
         AT_EXIT.call_once(|| {
             // SAFETY: `report` is a plain function that lives as long as the process, and only
             // reads statics; the C library calls it once, from `exit`, after the harness's summary.
@@ -138,6 +211,19 @@ mod skipped {
                 atexit(report);
             }
         });
+    }
+
+    /// Counts one PostgreSQL run skipped because `url` is unreachable.
+    pub fn unreachable(url: &str) {
+        UNREACHABLE.fetch_add(1, Ordering::SeqCst);
+        let _ = URL.set(url.to_owned());
+        report_at_exit();
+    }
+
+    /// Counts one run skipped because `BYLINE_TEST_BACKENDS` leaves its backend out.
+    pub fn not_selected(backend: Backend) {
+        NOT_SELECTED[backend as usize].fetch_add(1, Ordering::SeqCst);
+        report_at_exit();
     }
 }
 
@@ -208,7 +294,7 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// Starts Byline on `backend` with the demo off; `None` when PostgreSQL is skipped.
+    /// Starts Byline on `backend` with the demo off; `None` when the backend is skipped.
     pub async fn spawn(backend: Backend) -> Option<Self> {
         Self::spawn_with(backend, &[]).await
     }
@@ -545,6 +631,18 @@ pub fn full_article(title: &str) -> Value {
     })
 }
 
+/// Runs `test` on a fresh Byline over `backend` with the extra environment values `env`, or
+/// returns at once when the backend is skipped. The two halves of [`both_backends!`] call it.
+pub async fn run_on<F, Fut>(backend: Backend, env: &[(&str, &str)], test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    if let Some(app) = TestApp::spawn_with(backend, env).await {
+        test(app).await;
+    }
+}
+
 /// The extra environment of a test, empty when none is given.
 #[macro_export]
 macro_rules! env_or_empty {
@@ -556,33 +654,39 @@ macro_rules! env_or_empty {
     };
 }
 
-/// Writes each test once and runs it on SQLite and on PostgreSQL; an optional second argument
-/// gives extra environment values, e.g. `(app, [("BYLINE_DEMO", "1")])`.
+/// Runs a test once on SQLite and once on PostgreSQL, as the tests `name::sqlite` and
+/// `name::postgres`. The test is an ordinary function written beside it, which rustfmt formats:
+///
+/// ```ignore
+/// both_backends!(name);
+/// async fn name(app: TestApp) { … }
+/// ```
+///
+/// An optional second argument gives extra environment values:
+/// `both_backends!(name, [("BYLINE_DEMO", "1")]);`. The test written inside the macro,
+/// `both_backends! { async fn name(app) { … } }` (or `(app, [(…)])`), works the same, but
+/// rustfmt leaves its body as it is.
 #[macro_export]
 macro_rules! both_backends {
-    ($(async fn $name:ident($app:ident $(, $env:expr)?) $body:block)*) => {
+    ($(async fn $name:ident($app:ident $(, $env:expr)?) $body:block)+) => {
         $(
-            mod $name {
-                #[allow(unused_imports)]
-                use super::*;
-
-                async fn run($app: $crate::helpers::TestApp) $body
-
-                #[actix_web::test]
-                async fn sqlite() {
-                    let env: &[(&str, &str)] = $crate::env_or_empty!($($env)?);
-                    let app = $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Sqlite, env).await.expect("sqlite");
-                    run(app).await;
-                }
-
-                #[actix_web::test]
-                async fn postgres() {
-                    let env: &[(&str, &str)] = $crate::env_or_empty!($($env)?);
-                    if let Some(app) = $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Postgres, env).await {
-                        run(app).await;
-                    }
-                }
+            $crate::both_backends!($name $(, $env)?);
+            async fn $name($app: $crate::helpers::TestApp) $body
+        )+
+    };
+    ($name:ident $(, $env:expr)? $(,)?) => {
+        mod $name {
+            #[actix_web::test]
+            async fn sqlite() {
+                let env: &[(&str, &str)] = $crate::env_or_empty!($($env)?);
+                $crate::helpers::run_on($crate::helpers::Backend::Sqlite, env, super::$name).await;
             }
-        )*
+
+            #[actix_web::test]
+            async fn postgres() {
+                let env: &[(&str, &str)] = $crate::env_or_empty!($($env)?);
+                $crate::helpers::run_on($crate::helpers::Backend::Postgres, env, super::$name).await;
+            }
+        }
     };
 }

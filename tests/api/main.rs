@@ -5,6 +5,7 @@ mod helpers;
 mod articles;
 mod audit;
 mod auth;
+mod authors;
 mod children;
 mod crash;
 mod database_limits;

@@ -1,5 +1,7 @@
-//! A full document costs a constant number of queries, whatever its number of children.
+//! A full document costs a constant number of queries, whatever its number of children; and
+//! `schema.rs` agrees with what the migrations create, on both backends.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -9,7 +11,7 @@ use byline::auth::AuthUser;
 use byline::db::{run_migrations, AnyConnection, DatabaseUrl, Db};
 use byline::users::domain::Role;
 use diesel::connection::{Instrumentation, InstrumentationEvent};
-use diesel::Connection;
+use diesel::{Connection, QueryableByName, RunQueryDsl};
 use serde_json::json;
 
 use crate::helpers::{Backend, TestDb};
@@ -204,4 +206,124 @@ fn every_table_loads_through_the_schema_on_sqlite() {
 #[test]
 fn every_table_loads_through_the_schema_on_postgres() {
     every_table_loads_through_the_schema(Backend::Postgres);
+}
+
+/// Tables the migrations create that `schema.rs` leaves out on purpose: diesel's own record of
+/// applied migrations, and the search index, which only backend-specific SQL reads (on SQLite,
+/// FTS5 adds shadow tables named after it).
+fn outside_the_schema(table: &str) -> bool {
+    table == "__diesel_schema_migrations"
+        || table == "article_search"
+        || table.starts_with("article_search_")
+        || table.starts_with("sqlite_")
+}
+
+/// The column names of `table` in the `SELECT` diesel writes for it.
+fn columns_in(sql: &str, table: &str) -> BTreeSet<String> {
+    let prefix = format!("`{table}`.`");
+    sql.split(&prefix)
+        .skip(1)
+        .map(|rest| rest.split('`').next().expect("a quoted name").to_owned())
+        .collect()
+}
+
+/// Every table and column `schema.rs` declares, read off the SQL diesel generates for them.
+macro_rules! declared {
+    ($($table:ident),* $(,)?) => {{
+        use byline::db::schema::*;
+        use diesel::prelude::*;
+        BTreeMap::from([$({
+            let select = $table::table.select($table::all_columns);
+            let sql = diesel::debug_query::<diesel::sqlite::Sqlite, _>(&select).to_string();
+            (stringify!($table).to_owned(), columns_in(&sql, stringify!($table)))
+        }),*])
+    }};
+}
+
+#[derive(QueryableByName)]
+struct ColumnName {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    table_name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    column_name: String,
+}
+
+/// Every table and column the migrations created, as the database lists them.
+fn columns_in_the_database(conn: &mut AnyConnection) -> BTreeMap<String, BTreeSet<String>> {
+    let rows: Vec<ColumnName> = match conn {
+        AnyConnection::Sqlite(c) => diesel::sql_query(
+            "SELECT m.name AS table_name, p.name AS column_name \
+             FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'",
+        )
+        .load(c),
+        AnyConnection::Postgresql(c) => diesel::sql_query(
+            "SELECT table_name::text AS table_name, column_name::text AS column_name \
+             FROM information_schema.columns WHERE table_schema = current_schema()",
+        )
+        .load(c),
+    }
+    .expect("list columns");
+    let mut tables: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in rows
+        .into_iter()
+        .filter(|r| !outside_the_schema(&r.table_name))
+    {
+        tables
+            .entry(row.table_name)
+            .or_default()
+            .insert(row.column_name);
+    }
+    tables
+}
+
+/// Loading through `schema.rs` selects the columns it names and no others, so a column the
+/// migrations add and the schema lacks would go unnoticed there; this compares the names.
+fn the_database_has_exactly_the_tables_and_columns_of_the_schema(backend: Backend) {
+    let Some(setup) = Setup::new(backend) else {
+        return;
+    };
+    let mut conn = setup.pool.get().expect("conn");
+    // Every table of schema.rs: a table added there is added here.
+    let declared = declared!(
+        users,
+        sessions,
+        refresh_tokens,
+        api_keys,
+        articles,
+        article_tags,
+        article_children,
+        article_related,
+        article_revisions,
+        audit_log,
+        events,
+        webhooks,
+        webhook_deliveries,
+        webhook_attempts,
+    );
+    let actual = columns_in_the_database(&mut conn);
+    let none = BTreeSet::new();
+    let tables: BTreeSet<&String> = actual.keys().chain(declared.keys()).collect();
+    let differences: Vec<String> = tables
+        .into_iter()
+        .filter_map(|table| {
+            let migrated = actual.get(table).unwrap_or(&none);
+            let known = declared.get(table).unwrap_or(&none);
+            (migrated != known).then(|| {
+                let extra: Vec<_> = migrated.difference(known).collect();
+                let missing: Vec<_> = known.difference(migrated).collect();
+                format!("{table}: only in the migrations {extra:?}, only in schema.rs {missing:?}")
+            })
+        })
+        .collect();
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
+
+#[test]
+fn the_database_has_exactly_the_tables_and_columns_of_the_schema_on_sqlite() {
+    the_database_has_exactly_the_tables_and_columns_of_the_schema(Backend::Sqlite);
+}
+
+#[test]
+fn the_database_has_exactly_the_tables_and_columns_of_the_schema_on_postgres() {
+    the_database_has_exactly_the_tables_and_columns_of_the_schema(Backend::Postgres);
 }

@@ -360,58 +360,123 @@ fn fill(template: &str, values: &[(&str, String)], password: &str) -> String {
     out
 }
 
-both_backends! {
-    async fn every_protected_route_answers_each_role_as_the_spec_says(app) {
-        let people = people(&app).await;
-        let mut wrong = vec![];
-        for case in cases() {
-            let child_field = KINDS.iter().find(|(segment, _, _)| case.path.contains(&format!("/{segment}/"))).map(|(_, field, _)| *field);
-            for (who, name) in WHO.iter().enumerate() {
-                let values = prepare(&app, &people, case.target, child_field).await;
-                let path = fill(&case.path, &values, "");
-                let body = case.body.as_deref().map(|b| serde_json::from_str::<Value>(&fill(b, &values, password_of(who))).expect("case body"));
-                let token = match (&people.tokens[who], case.fresh_login) {
-                    (None, _) => None,
-                    (Some(_), true) => Some(app.login(&people.emails[who], password_of(who)).await),
-                    (Some(t), false) => Some(t.clone()),
-                };
-                let r = app.send(case.method.clone(), &path, token.as_deref(), &[], body).await;
-                if r.status != case.expect[who] {
-                    wrong.push(format!("{} {} as {}: expected {}, got {} {}", case.method, case.path, name, case.expect[who], r.status, String::from_utf8_lossy(&r.body)));
-                }
+both_backends!(every_protected_route_answers_each_role_as_the_spec_says);
+async fn every_protected_route_answers_each_role_as_the_spec_says(app: TestApp) {
+    let people = people(&app).await;
+    let mut wrong = vec![];
+    for case in cases() {
+        let child_field = KINDS
+            .iter()
+            .find(|(segment, _, _)| case.path.contains(&format!("/{segment}/")))
+            .map(|(_, field, _)| *field);
+        for (who, name) in WHO.iter().enumerate() {
+            let values = prepare(&app, &people, case.target, child_field).await;
+            let path = fill(&case.path, &values, "");
+            let body = case.body.as_deref().map(|b| {
+                serde_json::from_str::<Value>(&fill(b, &values, password_of(who)))
+                    .expect("case body")
+            });
+            let token = match (&people.tokens[who], case.fresh_login) {
+                (None, _) => None,
+                (Some(_), true) => Some(app.login(&people.emails[who], password_of(who)).await),
+                (Some(t), false) => Some(t.clone()),
+            };
+            let r = app
+                .send(case.method.clone(), &path, token.as_deref(), &[], body)
+                .await;
+            if r.status != case.expect[who] {
+                wrong.push(format!(
+                    "{} {} as {}: expected {}, got {} {}",
+                    case.method,
+                    case.path,
+                    name,
+                    case.expect[who],
+                    r.status,
+                    String::from_utf8_lossy(&r.body)
+                ));
             }
         }
-        assert!(wrong.is_empty(), "{} mismatches:\n{}", wrong.len(), wrong.join("\n"));
     }
+    assert!(
+        wrong.is_empty(),
+        "{} mismatches:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
 
-    async fn a_role_claim_added_by_someone_with_the_signing_key_grants_nothing(app) {
-        let people = people(&app).await;
-        let author = people.tokens[1].clone().expect("author token");
-        let mut claims = claims_of(&author);
-        claims["role"] = json!("admin");
-        claims["roles"] = json!(["admin"]);
-        claims["admin"] = json!(true);
-        let raised = sign(&claims, JWT_SECRET, jsonwebtoken::Algorithm::HS256);
-        assert_eq!(app.get("/api/v1/auth/me", Some(&raised)).await.expect(200).json()["role"], "author");
-        app.get("/api/v1/users", Some(&raised)).await.expect(403);
-        app.post("/api/v1/api-keys", Some(&raised), json!({"name": "x", "role": "admin"})).await.expect(403);
-        let doc = app.post("/api/v1/articles", Some(&raised), json!({"title": "Raised"})).await.expect(201).json();
-        app.post(&format!("/api/v1/articles/{}/publish", doc["id"].as_str().expect("id")), Some(&raised), json!({})).await.expect(403);
-        let mut claims = claims_of(&author);
-        claims["sub"] = json!(claims_of(&app.admin_token)["sub"].clone());
-        let swapped = sign(&claims, JWT_SECRET, jsonwebtoken::Algorithm::HS256);
-        app.get("/api/v1/users", Some(&swapped)).await.expect(401);
-    }
+both_backends!(a_role_claim_added_by_someone_with_the_signing_key_grants_nothing);
+async fn a_role_claim_added_by_someone_with_the_signing_key_grants_nothing(app: TestApp) {
+    let people = people(&app).await;
+    let author = people.tokens[1].clone().expect("author token");
+    let mut claims = claims_of(&author);
+    claims["role"] = json!("admin");
+    claims["roles"] = json!(["admin"]);
+    claims["admin"] = json!(true);
+    let raised = sign(&claims, JWT_SECRET, jsonwebtoken::Algorithm::HS256);
+    assert_eq!(
+        app.get("/api/v1/auth/me", Some(&raised))
+            .await
+            .expect(200)
+            .json()["role"],
+        "author"
+    );
+    app.get("/api/v1/users", Some(&raised)).await.expect(403);
+    app.post(
+        "/api/v1/api-keys",
+        Some(&raised),
+        json!({"name": "x", "role": "admin"}),
+    )
+    .await
+    .expect(403);
+    let doc = app
+        .post(
+            "/api/v1/articles",
+            Some(&raised),
+            json!({"title": "Raised"}),
+        )
+        .await
+        .expect(201)
+        .json();
+    app.post(
+        &format!(
+            "/api/v1/articles/{}/publish",
+            doc["id"].as_str().expect("id")
+        ),
+        Some(&raised),
+        json!({}),
+    )
+    .await
+    .expect(403);
+    let mut claims = claims_of(&author);
+    claims["sub"] = json!(claims_of(&app.admin_token)["sub"].clone());
+    let swapped = sign(&claims, JWT_SECRET, jsonwebtoken::Algorithm::HS256);
+    app.get("/api/v1/users", Some(&swapped)).await.expect(401);
+}
 
-    async fn a_demoted_editor_loses_editor_rights_on_the_next_request(app) {
-        let people = people(&app).await;
-        let editor = people.tokens[3].clone().expect("editor token");
-        let doc = app.create_article(json!({"title": "Someone else's draft"})).await;
-        let path = format!("/api/v1/articles/{}", doc["id"].as_str().expect("id"));
-        app.get(&path, Some(&editor)).await.expect(200);
-        let me = app.get("/api/v1/auth/me", Some(&editor)).await.expect(200).json();
-        app.patch(&format!("/api/v1/users/{}", me["id"].as_str().expect("id")), Some(&app.admin_token), json!({"role": "author"})).await.expect(200);
-        app.get(&path, Some(&editor)).await.expect(404);
-        app.post(&format!("{path}/publish"), Some(&editor), json!({})).await.expect(404);
-    }
+both_backends!(a_demoted_editor_loses_editor_rights_on_the_next_request);
+async fn a_demoted_editor_loses_editor_rights_on_the_next_request(app: TestApp) {
+    let people = people(&app).await;
+    let editor = people.tokens[3].clone().expect("editor token");
+    let doc = app
+        .create_article(json!({"title": "Someone else's draft"}))
+        .await;
+    let path = format!("/api/v1/articles/{}", doc["id"].as_str().expect("id"));
+    app.get(&path, Some(&editor)).await.expect(200);
+    let me = app
+        .get("/api/v1/auth/me", Some(&editor))
+        .await
+        .expect(200)
+        .json();
+    app.patch(
+        &format!("/api/v1/users/{}", me["id"].as_str().expect("id")),
+        Some(&app.admin_token),
+        json!({"role": "author"}),
+    )
+    .await
+    .expect(200);
+    app.get(&path, Some(&editor)).await.expect(404);
+    app.post(&format!("{path}/publish"), Some(&editor), json!({}))
+        .await
+        .expect(404);
 }

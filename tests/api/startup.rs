@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::both_backends;
-use crate::helpers::{TestDb, ADMIN_PASSWORD, JWT_SECRET};
+use crate::helpers::{TestApp, TestDb, ADMIN_PASSWORD, JWT_SECRET};
 
 /// A `byline serve` child process, killed when dropped.
 struct Serving(Child);
@@ -60,27 +60,42 @@ fn serve_log(db: &TestDb, env: &[(&str, &str)]) -> String {
     log
 }
 
-both_backends! {
-    async fn serve_warns_when_byline_admin_password_is_set_but_ignored(app) {
-        // The app's database has its first admin already.
-        let log = serve_log(&app.database, &[("BYLINE_ADMIN_PASSWORD", "another-password-123")]);
-        assert!(log.contains("BYLINE_ADMIN_PASSWORD is ignored"), "{log}");
-        assert!(log.contains("byline user set-password"), "{log}");
-    }
+both_backends!(serve_warns_when_byline_admin_password_is_set_but_ignored);
+async fn serve_warns_when_byline_admin_password_is_set_but_ignored(app: TestApp) {
+    // The app's database has its first admin already.
+    let log = serve_log(
+        &app.database,
+        &[("BYLINE_ADMIN_PASSWORD", "another-password-123")],
+    );
+    assert!(log.contains("BYLINE_ADMIN_PASSWORD is ignored"), "{log}");
+    assert!(log.contains("byline user set-password"), "{log}");
+}
 
-    async fn serve_does_not_warn_when_byline_admin_password_creates_the_admin(app) {
-        let Some(db) = TestDb::create(app.backend) else { return };
-        let log = serve_log(&db, &[("BYLINE_ADMIN_PASSWORD", ADMIN_PASSWORD)]);
-        assert!(log.contains("is listening"), "{log}");
-        assert!(!log.contains("BYLINE_ADMIN_PASSWORD is ignored"), "{log}");
-    }
+both_backends!(serve_does_not_warn_when_byline_admin_password_creates_the_admin);
+async fn serve_does_not_warn_when_byline_admin_password_creates_the_admin(app: TestApp) {
+    let Some(db) = TestDb::create(app.backend) else {
+        return;
+    };
+    let log = serve_log(&db, &[("BYLINE_ADMIN_PASSWORD", ADMIN_PASSWORD)]);
+    assert!(log.contains("is listening"), "{log}");
+    assert!(!log.contains("BYLINE_ADMIN_PASSWORD is ignored"), "{log}");
+}
 
-    async fn serve_prints_the_swagger_ui_url_with_the_real_port(app) {
-        let log = serve_log(&app.database, &[]);
-        let line = log.lines().find(|l| l.contains("is listening")).unwrap_or_else(|| panic!("{log}"));
-        let url = line.split_whitespace().find(|w| w.ends_with("/swagger-ui/")).unwrap_or_else(|| panic!("{line}"));
-        assert!(url.starts_with("http://127.0.0.1:") && !url.starts_with("http://127.0.0.1:0/"), "{url}");
-    }
+both_backends!(serve_prints_the_swagger_ui_url_with_the_real_port);
+async fn serve_prints_the_swagger_ui_url_with_the_real_port(app: TestApp) {
+    let log = serve_log(&app.database, &[]);
+    let line = log
+        .lines()
+        .find(|l| l.contains("is listening"))
+        .unwrap_or_else(|| panic!("{log}"));
+    let url = line
+        .split_whitespace()
+        .find(|w| w.ends_with("/swagger-ui/"))
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!(
+        url.starts_with("http://127.0.0.1:") && !url.starts_with("http://127.0.0.1:0/"),
+        "{url}"
+    );
 }
 
 #[test]
