@@ -17,7 +17,7 @@ pub async fn run(state: web::Data<AppState>, mut stopping: tokio::sync::watch::R
     let mut interval = actix_web::rt::time::interval(TICK);
     loop {
         let tick = Box::pin(interval.tick());
-        let stop = Box::pin(stopping.wait_for(|stop| *stop));
+        let stop = Box::pin(crate::startup::until_stopped(&mut stopping));
         if let futures_util::future::Either::Right(_) =
             futures_util::future::select(tick, stop).await
         {

@@ -171,6 +171,14 @@ impl Application {
     }
 }
 
+/// Returns once the application is told to stop; never, when the application was handed over
+/// without its stop signal (`into_server`, as tests do).
+pub async fn until_stopped(stopping: &mut tokio::sync::watch::Receiver<bool>) {
+    if stopping.wait_for(|stop| *stop).await.is_err() {
+        futures_util::future::pending::<()>().await;
+    }
+}
+
 /// Waits for SIGTERM or SIGINT (Ctrl-C); names the one that came.
 async fn stop_signal() -> &'static str {
     use actix_web::rt::signal::unix::{signal, SignalKind};

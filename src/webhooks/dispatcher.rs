@@ -105,7 +105,7 @@ pub async fn run(state: web::Data<AppState>, mut stopping: tokio::sync::watch::R
             Err(e) => tracing::warn!(error = %e, "could not claim webhook deliveries"),
         }
         let wait = Box::pin(actix_web::rt::time::timeout(POLL, notified));
-        let stop = Box::pin(stopping.wait_for(|stop| *stop));
+        let stop = Box::pin(crate::startup::until_stopped(&mut stopping));
         let _ = futures_util::future::select(wait, stop).await;
     }
 }

@@ -676,6 +676,10 @@ macro_rules! both_backends {
     };
     ($name:ident $(, $env:expr)? $(,)?) => {
         mod $name {
+            // So that the environment may name constants of the test file.
+            #[allow(unused_imports)]
+            use super::*;
+
             #[actix_web::test]
             async fn sqlite() {
                 let env: &[(&str, &str)] = $crate::env_or_empty!($($env)?);
