@@ -7,7 +7,8 @@
 //! a key is a 400.
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use futures_util::future::{ready, Ready};
@@ -116,6 +117,17 @@ impl PageMeta {
         self.next_cursor
             .as_ref()
             .map(|c| format!("<{path}?limit={}&cursor={c}>; rel=\"next\"", self.limit))
+    }
+
+    /// A 200 with a page of the admin collection at `path`: private to the caller, with the
+    /// `Link` header when another page follows.
+    pub fn respond(&self, path: &str, page: &impl Serialize) -> HttpResponse {
+        let mut res = HttpResponse::Ok();
+        res.insert_header((header::CACHE_CONTROL, "private, no-store"));
+        if let Some(link) = self.next_link(path) {
+            res.insert_header((header::LINK, link));
+        }
+        res.json(page)
     }
 }
 

@@ -93,15 +93,14 @@ pub async fn list_api_keys(
         .run(move |conn| repo::list(conn, query.limit, query.after.as_deref()))
         .await?;
     let (rows, meta) = page.finish(rows, |(k, _)| &k.id);
-    let mut res = HttpResponse::Ok();
-    res.insert_header((header::CACHE_CONTROL, PRIVATE_CACHE));
-    if let Some(link) = meta.next_link("/api/v1/api-keys") {
-        res.insert_header((header::LINK, link));
-    }
-    Ok(res.json(ApiKeyList {
-        data: rows.into_iter().map(ApiKey::from).collect(),
-        meta,
-    }))
+    let data = rows.into_iter().map(ApiKey::from).collect();
+    Ok(meta.respond(
+        "/api/v1/api-keys",
+        &ApiKeyList {
+            data,
+            meta: meta.clone(),
+        },
+    ))
 }
 
 /// Fetch one API key, without its secret.

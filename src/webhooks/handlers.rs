@@ -147,15 +147,14 @@ pub async fn list_webhooks(
         .run(move |conn| Ok(store::list(conn, limit, after.as_deref())?))
         .await?;
     let (rows, meta) = page.finish(rows, |r| &r.id);
-    let mut res = HttpResponse::Ok();
-    res.insert_header((header::CACHE_CONTROL, PRIVATE_CACHE));
-    if let Some(link) = meta.next_link("/api/v1/webhooks") {
-        res.insert_header((header::LINK, link));
-    }
-    Ok(res.json(WebhookList {
-        data: rows.into_iter().map(Webhook::from).collect(),
-        meta,
-    }))
+    let data = rows.into_iter().map(Webhook::from).collect();
+    Ok(meta.respond(
+        "/api/v1/webhooks",
+        &WebhookList {
+            data,
+            meta: meta.clone(),
+        },
+    ))
 }
 
 /// Fetch one webhook, without its secret.
@@ -347,13 +346,12 @@ pub async fn list_deliveries(
         .await?
         .ok_or_else(not_found)?;
     let (rows, meta) = page.finish(rows, |r| &r.id);
-    let mut res = HttpResponse::Ok();
-    res.insert_header((header::CACHE_CONTROL, PRIVATE_CACHE));
-    if let Some(link) = meta.next_link(&path) {
-        res.insert_header((header::LINK, link));
-    }
-    Ok(res.json(DeliveryList {
-        data: rows.into_iter().map(DeliveryAttempt::from).collect(),
-        meta,
-    }))
+    let data = rows.into_iter().map(DeliveryAttempt::from).collect();
+    Ok(meta.respond(
+        &path,
+        &DeliveryList {
+            data,
+            meta: meta.clone(),
+        },
+    ))
 }
