@@ -68,13 +68,14 @@ impl Application {
         let request_timeout = config.request_timeout;
         let passwords = PasswordPool::new(config.password_threads, config.password_queue)?;
         let cursor_key = crate::cursor::CursorKey::derive(&config.jwt_secret);
+        let throttle = LoginThrottle::new(db.clone());
         let state = web::Data::new(AppState {
             config,
             db,
             tokens,
             cursor_key,
             read_cache: Default::default(),
-            throttle: LoginThrottle::default(),
+            throttle,
             passwords,
         });
         actix_web::rt::spawn(crate::scheduler::run(state.clone()));
