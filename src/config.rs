@@ -8,6 +8,7 @@ use std::time::Duration;
 use rand::RngCore;
 
 use crate::db::DatabaseUrl;
+use crate::proxy::TrustedProxies;
 
 /// Everything the service reads from its environment.
 #[derive(Clone, Debug)]
@@ -52,6 +53,8 @@ pub struct Config {
     /// Whether webhooks may point at loopback, private and link-local addresses
     /// (`BYLINE_WEBHOOK_ALLOW_PRIVATE`), for local receivers and tests.
     pub webhook_allow_private: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`BYLINE_TRUSTED_PROXIES`).
+    pub trusted_proxies: TrustedProxies,
     /// HTTP worker threads; one per core when `None`. Not read from the environment.
     pub workers: Option<usize>,
 }
@@ -200,6 +203,9 @@ impl Config {
             1..=3_600_000,
         )?);
         let webhook_allow_private = parse_flag(&var, "BYLINE_WEBHOOK_ALLOW_PRIVATE", false)?;
+        let trusted_proxies =
+            TrustedProxies::parse(&var("BYLINE_TRUSTED_PROXIES").unwrap_or_default())
+                .map_err(|r| err("BYLINE_TRUSTED_PROXIES", r))?;
 
         Ok(Self {
             database_url,
@@ -221,6 +227,7 @@ impl Config {
             request_timeout,
             webhook_retry_base,
             webhook_allow_private,
+            trusted_proxies,
             workers: None,
         })
     }
@@ -302,6 +309,7 @@ mod tests {
         assert!(c.password_threads >= 1);
         assert_eq!(c.password_queue, 16);
         assert_eq!(c.request_timeout, Duration::from_secs(30));
+        assert!(c.trusted_proxies.is_empty());
     }
 
     #[test]
@@ -347,6 +355,7 @@ mod tests {
             ("BYLINE_CORS_ORIGINS", "example.com"),
             ("BYLINE_CORS_ORIGINS", "https://exa mple.com"),
             ("BYLINE_CORS_ORIGINS", "https://example.com/"),
+            ("BYLINE_TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal"),
         ] {
             let e = config(&[(var, value)]).expect_err(var);
             assert_eq!(e.var, var);

@@ -17,6 +17,7 @@ pub mod extract;
 pub mod health;
 pub mod openapi;
 pub mod page;
+pub mod proxy;
 pub mod scheduler;
 pub mod startup;
 pub mod state;

@@ -11,6 +11,7 @@ mod errors;
 mod events;
 mod hardening;
 mod harness;
+mod limits;
 mod lookup;
 mod operations;
 mod preconditions;
