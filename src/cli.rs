@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand};
 /// BYLINE_ADMIN_PASSWORD, BYLINE_MAX_BODY_BYTES, BYLINE_CORS_ORIGINS, BYLINE_DEMO,
 /// BYLINE_REVISIONS_KEEP, BYLINE_PASSWORD_THREADS, BYLINE_PASSWORD_QUEUE,
 /// BYLINE_REQUEST_TIMEOUT, BYLINE_WEBHOOK_RETRY_BASE_MS, BYLINE_WEBHOOK_ALLOW_PRIVATE,
-/// BYLINE_TRUSTED_PROXIES. See README.md for their meaning and defaults.
+/// BYLINE_RATE_LIMIT, BYLINE_TRUSTED_PROXIES. See README.md for their meaning and defaults.
 #[derive(Debug, Parser)]
 #[command(name = "byline", version, about, long_about)]
 pub struct Cli {

@@ -10,6 +10,11 @@ use rand::RngCore;
 use crate::db::DatabaseUrl;
 use crate::proxy::TrustedProxies;
 
+/// Requests a minute per caller unless `BYLINE_RATE_LIMIT` says otherwise: 20 a second on
+/// average, with a minute's worth at once. Far above what a person in an editor or Swagger UI
+/// does; it slows a scraper or a runaway script down to that pace.
+pub const DEFAULT_RATE_LIMIT: u64 = 1_200;
+
 /// Everything the service reads from its environment.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -53,6 +58,9 @@ pub struct Config {
     /// Whether webhooks may point at loopback, private and link-local addresses
     /// (`BYLINE_WEBHOOK_ALLOW_PRIVATE`), for local receivers and tests.
     pub webhook_allow_private: bool,
+    /// Requests a minute per caller (user, API key, or client address); 0 turns limits off
+    /// (`BYLINE_RATE_LIMIT`).
+    pub rate_limit: u32,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`BYLINE_TRUSTED_PROXIES`).
     pub trusted_proxies: TrustedProxies,
     /// HTTP worker threads; one per core when `None`. Not read from the environment.
@@ -203,6 +211,13 @@ impl Config {
             1..=3_600_000,
         )?);
         let webhook_allow_private = parse_flag(&var, "BYLINE_WEBHOOK_ALLOW_PRIVATE", false)?;
+        let rate_limit = u32::try_from(parse_number(
+            &var,
+            "BYLINE_RATE_LIMIT",
+            DEFAULT_RATE_LIMIT,
+            0..=1_000_000_000,
+        )?)
+        .map_err(|_| err("BYLINE_RATE_LIMIT", "too large"))?;
         let trusted_proxies =
             TrustedProxies::parse(&var("BYLINE_TRUSTED_PROXIES").unwrap_or_default())
                 .map_err(|r| err("BYLINE_TRUSTED_PROXIES", r))?;
@@ -227,6 +242,7 @@ impl Config {
             request_timeout,
             webhook_retry_base,
             webhook_allow_private,
+            rate_limit,
             trusted_proxies,
             workers: None,
         })
@@ -310,6 +326,7 @@ mod tests {
         assert_eq!(c.password_queue, 16);
         assert_eq!(c.request_timeout, Duration::from_secs(30));
         assert!(c.trusted_proxies.is_empty());
+        assert_eq!(c.rate_limit, 1_200);
     }
 
     #[test]
@@ -356,6 +373,9 @@ mod tests {
             ("BYLINE_CORS_ORIGINS", "https://exa mple.com"),
             ("BYLINE_CORS_ORIGINS", "https://example.com/"),
             ("BYLINE_TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal"),
+            ("BYLINE_RATE_LIMIT", "-1"),
+            ("BYLINE_RATE_LIMIT", "1000000001"),
+            ("BYLINE_RATE_LIMIT", "lots"),
         ] {
             let e = config(&[(var, value)]).expect_err(var);
             assert_eq!(e.var, var);

@@ -27,6 +27,7 @@ use crate::config::{Config, CorsPolicy};
 use crate::db::{run_migrations, Db};
 use crate::error::{render_framework_error, AppError};
 use crate::events::handlers as events;
+use crate::rate_limit::{self, RateLimit};
 use crate::state::AppState;
 use crate::users::domain::Role;
 use crate::users::handlers as user_admin;
@@ -69,6 +70,7 @@ impl Application {
         let passwords = PasswordPool::new(config.password_threads, config.password_queue)?;
         let cursor_key = crate::cursor::CursorKey::derive(&config.jwt_secret);
         let throttle = LoginThrottle::new(db.clone());
+        let rate_limit = RateLimit::new(config.rate_limit);
         let state = web::Data::new(AppState {
             config,
             db,
@@ -76,11 +78,13 @@ impl Application {
             cursor_key,
             read_cache: Default::default(),
             throttle,
+            rate_limit,
             passwords,
         });
         actix_web::rt::spawn(crate::scheduler::run(state.clone()));
         actix_web::rt::spawn(crate::webhooks::dispatcher::run(state.clone()));
         actix_web::rt::spawn(crate::db::checkpoint_periodically(state.db.clone()));
+        actix_web::rt::spawn(rate_limit::forget_idle_periodically(state.clone()));
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -88,6 +92,8 @@ impl Application {
                     AppError::BadRequest(format!("malformed query string: {err}")).into()
                 }))
                 .wrap(middleware::from_fn(reject_nul_in_path))
+                // Inside CORS, so that a browser app can read a 429 and the RateLimit headers.
+                .wrap(middleware::from_fn(rate_limit::enforce))
                 .wrap(cors(&state.config))
                 // Outside CORS, so that its refusals are problem+json like every other error.
                 .wrap(ErrorHandlers::new().default_handler(render_framework_error))
@@ -215,6 +221,9 @@ fn cors(config: &Config) -> Cors {
         http::header::LOCATION,
         http::header::LINK,
         http::header::RETRY_AFTER,
+        rate_limit::RATELIMIT_LIMIT,
+        rate_limit::RATELIMIT_REMAINING,
+        rate_limit::RATELIMIT_RESET,
     ])
     .max_age(3600)
 }

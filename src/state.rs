@@ -21,6 +21,8 @@ pub struct AppState {
     pub read_cache: crate::articles::cache::ReadCache,
     /// Failed logins per email, kept in the database and shared by every process on it.
     pub throttle: LoginThrottle,
+    /// Requests per caller, counted in this process.
+    pub rate_limit: crate::rate_limit::RateLimit,
     /// Where requests hash and check passwords, a bounded number at a time.
     pub passwords: PasswordPool,
 }
