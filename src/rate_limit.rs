@@ -12,7 +12,6 @@
 //! `RateLimit-Reset` (draft-ietf-httpapi-ratelimit-headers); past the limit the answer is a 429
 //! with `Retry-After`, and the request goes no further.
 
-use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
@@ -33,7 +32,7 @@ use crate::auth::throttle::retry_after_seconds;
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// How much requests a caller may make in a minute.
+/// How many requests a caller may make in a minute.
 pub const RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
 /// How many more requests the caller may make at once.
 pub const RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
