@@ -12,7 +12,8 @@ use clap::{Args, Parser, Subcommand};
 /// BYLINE_REVISIONS_KEEP, BYLINE_PASSWORD_THREADS, BYLINE_PASSWORD_QUEUE,
 /// BYLINE_REQUEST_TIMEOUT, BYLINE_WEBHOOK_RETRY_BASE_MS, BYLINE_WEBHOOK_ALLOW_PRIVATE,
 /// BYLINE_DB_POOL_SIZE, BYLINE_DB_STATEMENT_TIMEOUT_MS, BYLINE_SHUTDOWN_TIMEOUT,
-/// BYLINE_LOG_FORMAT, BYLINE_METRICS_TOKEN. See README.md for their meaning and defaults.
+/// BYLINE_LOG_FORMAT, BYLINE_METRICS_TOKEN, BYLINE_RATE_LIMIT, BYLINE_TRUSTED_PROXIES. See
+/// README.md for their meaning and defaults.
 #[derive(Debug, Parser)]
 #[command(name = "byline", version, about, long_about)]
 pub struct Cli {

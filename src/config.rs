@@ -8,6 +8,12 @@ use std::time::Duration;
 use rand::RngCore;
 
 use crate::db::DatabaseUrl;
+use crate::proxy::TrustedProxies;
+
+/// Requests a minute per caller unless `BYLINE_RATE_LIMIT` says otherwise: 20 a second on
+/// average, with a minute's worth at once. Far above what a person in an editor or Swagger UI
+/// does; it slows a scraper or a runaway script down to that pace.
+pub const DEFAULT_RATE_LIMIT: u64 = 1_200;
 
 /// Everything the service reads from its environment.
 #[derive(Clone, Debug)]
@@ -64,6 +70,11 @@ pub struct Config {
     pub log_format: crate::telemetry::LogFormat,
     /// The bearer token `/metrics` requires, if any (`BYLINE_METRICS_TOKEN`).
     pub metrics_token: Option<String>,
+    /// Requests a minute per caller (user, API key, or client address); 0 turns limits off
+    /// (`BYLINE_RATE_LIMIT`).
+    pub rate_limit: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`BYLINE_TRUSTED_PROXIES`).
+    pub trusted_proxies: TrustedProxies,
     /// HTTP worker threads; one per core when `None`. Not read from the environment.
     pub workers: Option<usize>,
 }
@@ -212,6 +223,16 @@ impl Config {
             1..=3_600_000,
         )?);
         let webhook_allow_private = parse_flag(&var, "BYLINE_WEBHOOK_ALLOW_PRIVATE", false)?;
+        let rate_limit = u32::try_from(parse_number(
+            &var,
+            "BYLINE_RATE_LIMIT",
+            DEFAULT_RATE_LIMIT,
+            0..=1_000_000_000,
+        )?)
+        .map_err(|_| err("BYLINE_RATE_LIMIT", "too large"))?;
+        let trusted_proxies =
+            TrustedProxies::parse(&var("BYLINE_TRUSTED_PROXIES").unwrap_or_default())
+                .map_err(|r| err("BYLINE_TRUSTED_PROXIES", r))?;
 
         let default_pool = u64::try_from(cores.saturating_mul(2).max(4)).unwrap_or(4);
         let db_pool_size = u32::try_from(parse_number(
@@ -275,6 +296,8 @@ impl Config {
             shutdown_timeout,
             log_format,
             metrics_token,
+            rate_limit,
+            trusted_proxies,
             workers: None,
         })
     }
@@ -356,6 +379,8 @@ mod tests {
         assert!(c.password_threads >= 1);
         assert_eq!(c.password_queue, 16);
         assert_eq!(c.request_timeout, Duration::from_secs(30));
+        assert!(c.trusted_proxies.is_empty());
+        assert_eq!(c.rate_limit, 1_200);
     }
 
     #[test]
@@ -401,6 +426,10 @@ mod tests {
             ("BYLINE_CORS_ORIGINS", "example.com"),
             ("BYLINE_CORS_ORIGINS", "https://exa mple.com"),
             ("BYLINE_CORS_ORIGINS", "https://example.com/"),
+            ("BYLINE_TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal"),
+            ("BYLINE_RATE_LIMIT", "-1"),
+            ("BYLINE_RATE_LIMIT", "1000000001"),
+            ("BYLINE_RATE_LIMIT", "lots"),
         ] {
             let e = config(&[(var, value)]).expect_err(var);
             assert_eq!(e.var, var);

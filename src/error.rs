@@ -83,8 +83,8 @@ pub enum AppError {
     UnsupportedMediaType(String),
     #[error("the request body has invalid fields")]
     Validation(Vec<FieldError>),
-    #[error("too many failed attempts; retry later")]
-    TooManyRequests { retry_after: u64 },
+    #[error("{detail}")]
+    TooManyRequests { detail: String, retry_after: u64 },
     #[error("the database is unavailable")]
     Unavailable,
     #[error("the database has no space left for this write; retry later")]
@@ -188,7 +188,7 @@ impl ResponseError for AppError {
                     format!("Bearer realm=\"byline\", error=\"invalid_token\", error_description=\"{escaped}\""),
                 ));
             }
-            Self::TooManyRequests { retry_after } | Self::Overloaded { retry_after, .. } => {
+            Self::TooManyRequests { retry_after, .. } | Self::Overloaded { retry_after, .. } => {
                 res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             Self::Unavailable | Self::StorageFull => {

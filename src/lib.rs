@@ -18,6 +18,8 @@ pub mod health;
 pub mod metrics;
 pub mod openapi;
 pub mod page;
+pub mod proxy;
+pub mod rate_limit;
 pub mod scheduler;
 pub mod startup;
 pub mod state;

@@ -2,11 +2,12 @@
 //! `/api-docs/openapi.json`, printed by `byline openapi`, and committed as
 //! `openapi/openapi.json` (a test keeps the three equal).
 
+use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::schema::{AdditionalProperties, Schema};
 use utoipa::openapi::security::{
     Flow, Http, HttpAuthScheme, OAuth2, Password, Scopes, SecurityRequirement, SecurityScheme,
 };
-use utoipa::openapi::RefOr;
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use crate::api_keys::handlers as api_keys;
@@ -52,23 +53,70 @@ impl Modify for SecuritySchemes {
         let bearer = SecurityRequirement::new("bearer", Vec::<String>::new());
         let login = SecurityRequirement::new("login", Vec::<String>::new());
         for item in doc.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.options,
-                &mut item.head,
-                &mut item.patch,
-                &mut item.trace,
-            ];
-            for security in operations
-                .into_iter()
-                .flatten()
-                .filter_map(|op| op.security.as_mut())
-            {
+            for security in operations(item).filter_map(|op| op.security.as_mut()) {
                 if security.contains(&bearer) {
                     security.push(login.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Every operation of a path.
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.options,
+        &mut item.head,
+        &mut item.patch,
+        &mut item.trace,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// The rate limit can refuse every operation but the health probes: each refers to the shared
+/// `RateLimited` 429, and an operation that has a 429 of its own already (the login
+/// throttle's) learns the second reason and the rate limit's headers.
+struct RateLimits;
+
+impl Modify for RateLimits {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::IntoResponses;
+        const NAME: &str = "RateLimited";
+        let responses = crate::error::responses::RateLimited::responses();
+        let Some((status, RefOr::T(limited))) = responses.into_iter().next() else {
+            return;
+        };
+        doc.components
+            .get_or_insert_with(Default::default)
+            .responses
+            .insert(NAME.into(), RefOr::T(limited.clone()));
+        for (path, item) in &mut doc.paths.paths {
+            if crate::rate_limit::EXEMPT.contains(&path.as_str()) {
+                continue;
+            }
+            for op in operations(item) {
+                match op.responses.responses.get_mut(&status) {
+                    Some(RefOr::T(own)) => {
+                        own.description = format!(
+                            "{}; or too many requests from this caller (more than BYLINE_RATE_LIMIT a minute)",
+                            own.description
+                        );
+                        for (name, header) in &limited.headers {
+                            own.headers
+                                .entry(name.clone())
+                                .or_insert_with(|| header.clone());
+                        }
+                    }
+                    _ => {
+                        op.responses
+                            .responses
+                            .insert(status.clone(), RefOr::Ref(Ref::from_response_name(NAME)));
+                    }
                 }
             }
         }
@@ -99,7 +147,7 @@ impl Modify for ClosedGrants {
 #[openapi(
     info(
         title = "Byline",
-        description = "A headless CMS API for news publishers: articles with key takeaways, attributed quotes, highlights and risk notes, served as one JSON document each. Reads of published articles are anonymous; every write needs a bearer token from `POST /api/v1/auth/login` (people) or `POST /api/v1/auth/token` (API keys). In Swagger UI, \"Authorize\" takes an email and password (`login`) or a token (`bearer`). Errors are RFC 9457 `application/problem+json`.",
+        description = "A headless CMS API for news publishers: articles with key takeaways, attributed quotes, highlights and risk notes, served as one JSON document each. Reads of published articles are anonymous; every write needs a bearer token from `POST /api/v1/auth/login` (people) or `POST /api/v1/auth/token` (API keys). In Swagger UI, \"Authorize\" takes an email and password (`login`) or a token (`bearer`). Errors are RFC 9457 `application/problem+json`. Every response but the health probes' carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`: each user, API key or anonymous client address may make `BYLINE_RATE_LIMIT` requests a minute (default 1200), and past that gets 429 with `Retry-After`.",
     ),
     paths(
         auth::login, auth::refresh, auth::logout, auth::get_me, auth::change_password,
@@ -128,7 +176,7 @@ impl Modify for ClosedGrants {
         health::healthz, health::readyz, crate::metrics::serve_metrics, serve_openapi, swagger_ui,
     ),
     components(schemas(crate::articles::list::params::SortParam, crate::articles::list::params::IncludeParam)),
-    modifiers(&SecuritySchemes, &ClosedGrants),
+    modifiers(&SecuritySchemes, &ClosedGrants, &RateLimits),
     tags(
         (name = "auth", description = "Logging in, refreshing and ending sessions, the caller's account, and API key tokens"),
         (name = "articles", description = "Articles as whole documents, and their workflow"),

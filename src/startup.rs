@@ -27,6 +27,7 @@ use crate::config::{Config, CorsPolicy};
 use crate::db::{run_migrations, Db};
 use crate::error::{render_framework_error, AppError};
 use crate::events::handlers as events;
+use crate::rate_limit::{self, RateLimit};
 use crate::state::AppState;
 use crate::users::domain::Role;
 use crate::users::handlers as user_admin;
@@ -82,13 +83,16 @@ impl Application {
         let shutdown_timeout = config.shutdown_timeout.as_secs();
         let passwords = PasswordPool::new(config.password_threads, config.password_queue)?;
         let cursor_key = crate::cursor::CursorKey::derive(&config.jwt_secret);
+        let throttle = LoginThrottle::new(db.clone());
+        let rate_limit = RateLimit::new(config.rate_limit);
         let state = web::Data::new(AppState {
             config,
             db,
             tokens,
             cursor_key,
             read_cache: Default::default(),
-            throttle: LoginThrottle::default(),
+            throttle,
+            rate_limit,
             passwords,
         });
         metrics::handle();
@@ -102,6 +106,7 @@ impl Application {
         };
         actix_web::rt::spawn(crate::db::checkpoint_periodically(state.db.clone()));
         actix_web::rt::spawn(metrics::upkeep());
+        actix_web::rt::spawn(rate_limit::forget_idle_periodically(state.clone()));
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -109,6 +114,8 @@ impl Application {
                     AppError::BadRequest(format!("malformed query string: {err}")).into()
                 }))
                 .wrap(middleware::from_fn(reject_nul_in_path))
+                // Inside CORS, so that a browser app can read a 429 and the RateLimit headers.
+                .wrap(middleware::from_fn(rate_limit::enforce))
                 .wrap(cors(&state.config))
                 // Outside CORS, so that its refusals are problem+json like every other error.
                 .wrap(ErrorHandlers::new().default_handler(render_framework_error))
@@ -289,6 +296,9 @@ fn cors(config: &Config) -> Cors {
         http::header::LOCATION,
         http::header::LINK,
         http::header::RETRY_AFTER,
+        rate_limit::RATELIMIT_LIMIT,
+        rate_limit::RATELIMIT_REMAINING,
+        rate_limit::RATELIMIT_RESET,
     ])
     .max_age(3600)
 }

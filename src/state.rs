@@ -19,8 +19,10 @@ pub struct AppState {
     pub cursor_key: CursorKey,
     /// Rendered documents for anonymous readers.
     pub read_cache: crate::articles::cache::ReadCache,
-    /// Failed logins per email, in this process.
+    /// Failed logins per email, kept in the database and shared by every process on it.
     pub throttle: LoginThrottle,
+    /// Requests per caller, counted in this process.
+    pub rate_limit: crate::rate_limit::RateLimit,
     /// Where requests hash and check passwords, a bounded number at a time.
     pub passwords: PasswordPool,
 }

@@ -1,15 +1,16 @@
 //! The client's IP address, as recorded in audit entries: the address of the TCP peer, without
-//! the port. `X-Forwarded-For` and similar headers are not read, because any client can send
-//! them; behind a reverse proxy the address recorded is the proxy's.
+//! the port, or the client's behind a trusted reverse proxy (`BYLINE_TRUSTED_PROXIES`). From
+//! any other peer, `X-Forwarded-For` is ignored, because any client can send it.
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::{ready, Ready};
 
 use crate::error::AppError;
+use crate::state::AppState;
 
-/// The IP address of the connection a request came in on; `None` when there is no TCP peer
-/// (as in some in-process tests).
+/// The IP address of the client a request came from; `None` when there is no TCP peer (as in
+/// some in-process tests).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ClientIp(pub Option<String>);
 
@@ -18,8 +19,11 @@ impl FromRequest for ClientIp {
     type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        // A listener on `[::]` sees IPv4 clients as `::ffff:a.b.c.d`; record them as `a.b.c.d`.
-        let ip = req.peer_addr().map(|a| a.ip().to_canonical().to_string());
-        ready(Ok(Self(ip)))
+        let ip = match req.app_data::<web::Data<AppState>>() {
+            Some(state) => state.config.trusted_proxies.client_of(req),
+            // A listener on `[::]` sees IPv4 clients as `::ffff:a.b.c.d`; record them as `a.b.c.d`.
+            None => req.peer_addr().map(|a| a.ip().to_canonical()),
+        };
+        ready(Ok(Self(ip.map(|ip| ip.to_string()))))
     }
 }

@@ -47,7 +47,9 @@ pub struct AuthSession {
     pub kind: SessionKind,
 }
 
-fn bearer_token(req: &HttpRequest) -> Result<Option<String>, AppError> {
+/// The access token of an `Authorization: Bearer` header; `None` without the header, a 401
+/// when it is malformed.
+pub(crate) fn bearer_token(req: &HttpRequest) -> Result<Option<String>, AppError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };

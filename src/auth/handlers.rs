@@ -8,8 +8,8 @@ use super::dto::{
     AccessToken, LoginRequest, PasswordChange, RefreshRequest, TokenPair, TokenRequest,
 };
 use super::models::SessionKind;
+use super::password::PasswordSlot;
 use super::repo::{self as sessions, LoginFailure, Refresh};
-use super::throttle::{retry_after_seconds, Attempt};
 use super::{password, AuthSession, AuthUser};
 use crate::api_keys::repo as api_keys;
 use crate::audit::{ClientIp, Origin};
@@ -23,15 +23,6 @@ use crate::users::repo as users;
 
 fn refresh_ttl(state: &AppState) -> chrono::Duration {
     chrono::Duration::seconds(i64::try_from(state.config.refresh_token_ttl).unwrap_or(86_400))
-}
-
-fn begin_attempt(state: &AppState, email: &str) -> Result<Attempt, AppError> {
-    state
-        .throttle
-        .begin(email)
-        .map_err(|wait| AppError::TooManyRequests {
-            retry_after: retry_after_seconds(wait),
-        })
 }
 
 fn pair_response(
@@ -61,10 +52,10 @@ enum LoginCheck {
 
 async fn check_login(
     state: &AppState,
+    slot: PasswordSlot<'_>,
     email: String,
     given: String,
 ) -> Result<LoginCheck, AppError> {
-    let slot = state.passwords.admit()?;
     let user = state
         .db
         .run(move |conn| users::find_by_email(conn, &email))
@@ -123,11 +114,14 @@ async fn log_in_with_password(
     email: String,
     given: String,
 ) -> Result<HttpResponse, AppError> {
-    let attempt = begin_attempt(state, &email)?;
-    let checked = check_login(state, email.clone(), given).await;
+    // The password slot comes first, so that a login refused for want of one costs no
+    // database work and counts as no guess.
+    let slot = state.passwords.admit()?;
+    let attempt = state.throttle.begin(&email).await?;
+    let checked = check_login(state, slot, email.clone(), given).await;
     // Only a refused password (or unknown email) stays counted; an outage is no guess.
     if !matches!(checked, Ok(LoginCheck::Failed(..))) {
-        state.throttle.release(attempt);
+        state.throttle.release(attempt).await;
     }
     let origin = Origin::anonymous(ip);
     let user = match checked? {
@@ -294,16 +288,16 @@ pub async fn change_password(
         .run(move |conn| users::find(conn, &id))
         .await?
         .ok_or_else(|| AppError::Unauthorized("the user no longer exists".into()))?;
-    let attempt = begin_attempt(&state, &user.email)?;
+    let slot = state.passwords.admit()?;
+    let attempt = state.throttle.begin(&user.email).await?;
     let stored = user.password_hash.clone();
-    let checked = state
-        .passwords
+    let checked = slot
         .run(move || {
             password::verify(&stored, &current_password).then(|| password::hash(&new_password))
         })
         .await;
     if !matches!(checked, Ok(None)) {
-        state.throttle.release(attempt);
+        state.throttle.release(attempt).await;
     }
     let new_hash = checked?.ok_or_else(|| {
         AppError::field("/current_password", "is not the account's current password")

@@ -4,91 +4,112 @@
 //! An attempt counts as a failure from the moment it starts and is taken back when it succeeds,
 //! so a burst of concurrent guesses cannot all slip in before the first one is recorded.
 //!
-//! The state is in memory, per process: several processes behind a load balancer each keep
-//! their own count. Keys are SHA-256 digests of the normalised email, so the map holds no
-//! addresses and its keys have a fixed size whatever a client sends.
+//! The failures are rows of `login_failures`, so every process on one database counts the same
+//! ones and a restart forgets none. Starting an attempt is one short transaction, serialised per
+//! email: on PostgreSQL by an advisory lock on the email's key, on SQLite by the database's write
+//! lock, which its first statement (the attempt's insert) takes. Keys are SHA-256 digests of the
+//! normalised email, so the table holds no addresses and its keys have a fixed size whatever a
+//! client sends. Rows that left the window are deleted at most once a minute per process.
 //!
 //! This is a sliding log rather than a rate limiter such as `governor`: the rule counts failures
 //! only, yet must also refuse a correct password while an email is locked, so it needs to look at
 //! the state without spending from it — which a token-bucket limiter cannot do.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use uuid::Uuid;
 
 use super::secret;
+use crate::db::schema::login_failures;
+use crate::db::{now, AnyConnection, Db};
+use crate::error::AppError;
 use crate::users::domain::normalize_email;
 
 /// Failed logins that lock an email.
 pub const MAX_FAILURES: usize = 10;
 /// The window in which they count.
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Above this many tracked emails, stale entries are swept on the next failure.
-const SWEEP_ABOVE: usize = 10_000;
+/// How often a process deletes the rows that left the window, in seconds.
+const PRUNE_EVERY_SECS: i64 = 60;
+/// Keeps the advisory locks of this module apart from the service's other ones.
+const ADVISORY_LOCK_CLASS: i32 = 727_140_002;
 
-/// Failed logins per email, in this process.
-#[derive(Debug)]
+/// Failed logins per email, kept in the database.
 pub struct LoginThrottle {
+    db: Db,
     max_failures: usize,
-    window: Duration,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
-}
-
-impl Default for LoginThrottle {
-    fn default() -> Self {
-        Self::new(MAX_FAILURES, WINDOW)
-    }
+    window: chrono::Duration,
+    /// When this process last deleted stale rows, in Unix seconds.
+    pruned_at: AtomicI64,
 }
 
 impl LoginThrottle {
+    /// The throttle of the specification: 10 failures within 15 minutes lock an email.
+    pub fn new(db: Db) -> Self {
+        Self::with_limits(db, MAX_FAILURES, WINDOW)
+    }
+
     /// A throttle that locks an email after `max_failures` failures within `window`.
-    pub fn new(max_failures: usize, window: Duration) -> Self {
+    pub fn with_limits(db: Db, max_failures: usize, window: Duration) -> Self {
         Self {
+            db,
             max_failures: max_failures.max(1),
-            window,
-            failures: Mutex::new(HashMap::new()),
+            window: chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX),
+            pruned_at: AtomicI64::new(0),
         }
     }
 
     /// Starts an attempt for the email, counted as a failure until [`Self::release`] takes it
-    /// back; `Err(wait)` while the email is locked: how long until the next attempt is allowed.
-    pub fn begin(&self, email: &str) -> Result<Attempt, Duration> {
-        let key = key(email);
-        let at = Instant::now();
-        self.begin_at(&key, at)?;
-        Ok(Attempt { key, at })
+    /// back; a 429 with the seconds to wait while the email is locked.
+    pub async fn begin(&self, email: &str) -> Result<Attempt, AppError> {
+        let attempt = Attempt {
+            id: Uuid::now_v7().to_string(),
+        };
+        let key = secret::digest(&normalize_email(email));
+        let id = attempt.id.clone();
+        let (max, window) = (self.max_failures, self.window);
+        let prune = self.prune_due();
+        self.db
+            .run(move |conn| {
+                let started = start(conn, &key, &id, max, window);
+                if prune {
+                    if let Err(e) = forget_before(conn, now() - window) {
+                        tracing::warn!(error = %e, "could not delete old login failures");
+                    }
+                }
+                started
+            })
+            .await?;
+        Ok(attempt)
     }
 
     /// Takes back an attempt that did not fail: it succeeded, or it never got as far as
-    /// checking the password.
-    pub fn release(&self, attempt: Attempt) {
-        let mut map = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(log) = map.get_mut(&attempt.key) {
-            if let Some(i) = log.iter().rposition(|t| *t == attempt.at) {
-                log.remove(i);
-            }
-            if log.is_empty() {
-                map.remove(&attempt.key);
-            }
+    /// checking the password. When the database cannot be reached the attempt stays counted.
+    pub async fn release(&self, attempt: Attempt) {
+        let taken_back = self
+            .db
+            .run(move |conn| {
+                diesel::delete(login_failures::table.find(&attempt.id)).execute(conn)?;
+                Ok(())
+            })
+            .await;
+        if let Err(e) = taken_back {
+            tracing::warn!(error = %e, "a login attempt could not be taken back; it counts as a failure");
         }
     }
 
-    fn begin_at(&self, key: &str, now: Instant) -> Result<(), Duration> {
-        let mut map = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        if map.len() > SWEEP_ABOVE {
-            map.retain(|_, log| {
-                forget_before(log, now, self.window);
-                !log.is_empty()
-            });
-        }
-        let log = map.entry(key.to_owned()).or_default();
-        forget_before(log, now, self.window);
-        if log.len() >= self.max_failures {
-            let oldest = log.front().copied().unwrap_or(now);
-            return Err((oldest + self.window).saturating_duration_since(now));
-        }
-        log.push_back(now);
-        Ok(())
+    /// Whether it is this call's turn to delete stale rows; at most one call a minute is.
+    fn prune_due(&self) -> bool {
+        let now = chrono::Utc::now().timestamp();
+        let last = self.pruned_at.load(Ordering::Relaxed);
+        now - last >= PRUNE_EVERY_SECS
+            && self
+                .pruned_at
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
     }
 }
 
@@ -96,21 +117,79 @@ impl LoginThrottle {
 /// [`LoginThrottle::release`].
 #[derive(Debug)]
 pub struct Attempt {
-    key: String,
-    at: Instant,
+    id: String,
 }
 
-fn key(email: &str) -> String {
-    secret::digest(&normalize_email(email))
+// Records the attempt and counts the failures before it, in one transaction that no other
+// attempt for the same email can interleave with; rolled back when the email is locked.
+fn start(
+    conn: &mut AnyConnection,
+    key: &str,
+    id: &str,
+    max: usize,
+    window: chrono::Duration,
+) -> Result<(), AppError> {
+    conn.transaction(|conn| {
+        if let AnyConnection::Postgresql(pg) = conn {
+            diesel::sql_query("SELECT pg_advisory_xact_lock($1, $2)")
+                .bind::<diesel::sql_types::Integer, _>(ADVISORY_LOCK_CLASS)
+                .bind::<diesel::sql_types::Integer, _>(lock_id(key))
+                .execute(pg)?;
+        }
+        let at = now();
+        diesel::insert_into(login_failures::table)
+            .values((
+                login_failures::id.eq(id),
+                login_failures::email_key.eq(key),
+                login_failures::at.eq(at),
+            ))
+            .execute(conn)?;
+        let earlier: Vec<NaiveDateTime> = login_failures::table
+            .filter(login_failures::email_key.eq(key))
+            .filter(login_failures::at.gt(at - window))
+            .filter(login_failures::id.ne(id))
+            .order(login_failures::at.asc())
+            .select(login_failures::at)
+            .load(conn)?;
+        match wait_for(&earlier, at, max, window) {
+            None => Ok(()),
+            Some(wait) => {
+                let secs = retry_after_seconds(wait);
+                Err(AppError::TooManyRequests {
+                    detail: format!(
+                        "too many failed logins for this email; the next attempt is allowed in {secs} seconds"
+                    ),
+                    retry_after: secs,
+                })
+            }
+        }
+    })
 }
 
-fn forget_before(log: &mut VecDeque<Instant>, now: Instant, window: Duration) {
-    while log
-        .front()
-        .is_some_and(|t| now.saturating_duration_since(*t) >= window)
-    {
-        log.pop_front();
-    }
+/// Deletes the failures recorded before `cutoff`, of every email.
+fn forget_before(conn: &mut AnyConnection, cutoff: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(login_failures::table.filter(login_failures::at.le(cutoff))).execute(conn)
+}
+
+/// The advisory lock's id for a key: its first 28 bits.
+fn lock_id(key: &str) -> i32 {
+    key.get(..7)
+        .and_then(|h| i32::from_str_radix(h, 16).ok())
+        .unwrap_or_default()
+}
+
+/// How long an email stays locked, given its failures still in the window (oldest first) at
+/// `now`: `None` when an attempt may start. Locked while `max` or more failures are in the
+/// window; it opens when enough of the oldest have left it to bring them below `max`.
+fn wait_for(
+    failures: &[NaiveDateTime],
+    now: NaiveDateTime,
+    max: usize,
+    window: chrono::Duration,
+) -> Option<Duration> {
+    let excess = failures.len().checked_sub(max)?;
+    let opens = *failures.get(excess)? + window;
+    Some((opens - now).to_std().unwrap_or_default())
 }
 
 /// Whole seconds to put in `Retry-After`: rounded up, at least one.
@@ -123,45 +202,48 @@ pub fn retry_after_seconds(wait: Duration) -> u64 {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_eleventh_attempt_within_the_window_is_refused_until_the_oldest_failure_expires() {
-        let t = LoginThrottle::new(10, Duration::from_secs(900));
-        let start = Instant::now();
-        for i in 0..10 {
-            assert!(t.begin_at("k", start + Duration::from_secs(i)).is_ok());
-        }
-        let wait = t
-            .begin_at("k", start + Duration::from_secs(60))
-            .expect_err("locked after ten failures");
-        assert_eq!(wait, Duration::from_secs(840));
-        assert!(t.begin_at("k", start + Duration::from_secs(900)).is_ok());
-        assert!(t.begin_at("other", start + Duration::from_secs(60)).is_ok());
+    fn at(secs: i64) -> NaiveDateTime {
+        chrono::DateTime::from_timestamp(1_800_000_000 + secs, 0)
+            .expect("valid time")
+            .naive_utc()
     }
 
-    #[test]
-    fn failures_older_than_the_window_do_not_count() {
-        let t = LoginThrottle::new(3, Duration::from_secs(10));
-        let start = Instant::now();
-        for _ in 0..3 {
-            assert!(t.begin_at("k", start).is_ok());
-        }
-        assert!(t.begin_at("k", start + Duration::from_secs(5)).is_err());
-        assert!(t.begin_at("k", start + Duration::from_secs(11)).is_ok());
-    }
+    const FIFTEEN_MINUTES: chrono::Duration = chrono::Duration::seconds(900);
 
     #[test]
-    fn released_attempts_are_taken_back_and_pending_ones_count() {
-        let t = LoginThrottle::new(2, Duration::from_secs(60));
-        for _ in 0..5 {
-            let ok = t.begin("editor@example.com").expect("not locked");
-            t.release(ok);
-        }
-        let _pending = t.begin("editor@example.com").expect("first");
-        let _failed = t.begin("EDITOR@example.com ").expect("second, same email");
-        assert!(
-            t.begin("editor@example.com").is_err(),
-            "two attempts in flight lock it"
+    fn ten_failures_lock_the_email_until_the_oldest_leaves_the_window() {
+        let failures: Vec<_> = (0..10).map(at).collect();
+        assert_eq!(wait_for(&failures[..9], at(60), 10, FIFTEEN_MINUTES), None);
+        assert_eq!(
+            wait_for(&failures, at(60), 10, FIFTEEN_MINUTES),
+            Some(Duration::from_secs(840))
         );
+    }
+
+    #[test]
+    fn more_failures_than_the_limit_wait_for_enough_of_them_to_leave() {
+        // Twelve failures (the limit was lower once): three must leave before the next attempt.
+        let failures: Vec<_> = (0..12).map(at).collect();
+        assert_eq!(
+            wait_for(&failures, at(100), 10, FIFTEEN_MINUTES),
+            Some(Duration::from_secs(802))
+        );
+    }
+
+    #[test]
+    fn a_window_that_has_passed_waits_no_time() {
+        let failures: Vec<_> = (0..10).map(at).collect();
+        assert_eq!(
+            wait_for(&failures, at(2_000), 10, FIFTEEN_MINUTES),
+            Some(Duration::ZERO)
+        );
+    }
+
+    #[test]
+    fn lock_ids_come_from_the_key_and_fit_an_int4() {
+        assert_eq!(lock_id("fffffff0abc"), 0x0fff_ffff);
+        assert_eq!(lock_id("0000001"), 1);
+        assert_eq!(lock_id("xyz"), 0);
     }
 
     #[test]

@@ -219,3 +219,11 @@ diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 
 diesel::allow_tables_to_appear_in_same_query!(webhooks, webhook_deliveries, webhook_attempts);
+
+diesel::table! {
+    login_failures (id) {
+        id -> Text,
+        email_key -> Text,
+        at -> Timestamp,
+    }
+}

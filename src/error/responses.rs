@@ -65,3 +65,15 @@ pub struct Unavailable(Problem);
 #[response(status = 503, description = "Database unavailable or full, or too many password checks in progress", content_type = "application/problem+json",
     headers(("Retry-After" = String, description = "Seconds to wait before retrying")))]
 pub struct UnavailableOrBusy(Problem);
+
+/// 429: more than `BYLINE_RATE_LIMIT` requests a minute from one caller. The OpenAPI document
+/// adds it to every operation but the health probes, so that no route can forget it.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 429, description = "Too many requests from this caller (more than BYLINE_RATE_LIMIT a minute)", content_type = "application/problem+json",
+    headers(
+        ("Retry-After" = u64, description = "Seconds until the next request is allowed"),
+        ("RateLimit-Limit" = u64, description = "Requests a minute allowed per caller"),
+        ("RateLimit-Remaining" = u64, description = "Requests the caller may still make at once"),
+        ("RateLimit-Reset" = u64, description = "Seconds until the caller's whole limit is available again"),
+    ))]
+pub struct RateLimited(Problem);

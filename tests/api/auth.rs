@@ -895,3 +895,53 @@ async fn only_admins_manage_api_keys_and_bodies_are_validated(app: TestApp) {
         .await
         .expect(404);
 }
+
+/// The status of a login at another server's `base` URL.
+async fn login_status_at(base: &str, email: &str, password: &str) -> u16 {
+    awc::Client::default()
+        .post(format!("{base}/api/v1/auth/login"))
+        .send_json(&json!({"email": email, "password": password}))
+        .await
+        .expect("request sent")
+        .status()
+        .as_u16()
+}
+
+both_backends! {
+    async fn three_servers_on_one_database_share_the_login_throttle(app) {
+        let (_, email) = new_user(&app, "editor").await;
+        let servers = [app.base.clone(), app.spawn_second_server().await, app.spawn_second_server().await];
+        for i in 0..10 {
+            assert_eq!(login_status_at(&servers[i % 3], &email, "wrong-password").await, 401, "failure {i}");
+        }
+        for server in &servers {
+            assert_eq!(login_status_at(server, &email, PASSWORD).await, 429, "the 11th attempt at {server}");
+        }
+    }
+
+    async fn concurrent_guesses_spread_over_three_servers_cannot_outrun_the_throttle(app) {
+        let (_, email) = new_user(&app, "author").await;
+        let servers = [app.base.clone(), app.spawn_second_server().await, app.spawn_second_server().await];
+        let guesses = (0..15).map(|i| login_status_at(&servers[i % 3], &email, "wrong-password"));
+        let statuses = futures_util::future::join_all(guesses).await;
+        assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 10, "{statuses:?}");
+        assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 5, "{statuses:?}");
+    }
+
+    async fn failures_that_left_the_window_stop_counting_and_are_deleted(app) {
+        use byline::auth::throttle::LoginThrottle;
+        use diesel::prelude::*;
+        let window = std::time::Duration::from_millis(300);
+        let throttle = LoginThrottle::with_limits(app.db.clone(), 2, window);
+        let _first = throttle.begin("window@byline.test").await.expect("first");
+        let _second = throttle.begin("window@byline.test").await.expect("second");
+        assert!(throttle.begin("WINDOW@byline.test").await.is_err(), "locked after two");
+        actix_web::rt::time::sleep(window * 2).await;
+        // A new process deletes what left the window on its first attempt.
+        let fresh = LoginThrottle::with_limits(app.db.clone(), 2, window);
+        fresh.begin("window@byline.test").await.expect("the old failures have left the window");
+        let mut conn = app.db.get().expect("conn");
+        let rows: i64 = byline::db::schema::login_failures::table.count().get_result(&mut *conn).expect("count");
+        assert_eq!(rows, 1, "only the new attempt is left");
+    }
+}

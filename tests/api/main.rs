@@ -13,6 +13,7 @@ mod errors;
 mod events;
 mod hardening;
 mod harness;
+mod limits;
 mod lookup;
 mod operations;
 mod preconditions;
