@@ -400,7 +400,10 @@ async fn a_scheduled_publication_is_an_event_without_an_actor(app: TestApp) {
     panic!("the scheduled publication never reached the feed");
 }
 
-both_backends!(a_follower_sees_every_event_of_concurrent_writers_once_in_version_order);
+both_backends!(
+    a_follower_sees_every_event_of_concurrent_writers_once_in_version_order,
+    [("BYLINE_RATE_LIMIT", "0")]
+);
 async fn a_follower_sees_every_event_of_concurrent_writers_once_in_version_order(app: TestApp) {
     let writers = 8;
     let edits = 12;

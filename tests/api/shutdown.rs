@@ -15,7 +15,15 @@ async fn sigterm_while_clients_write_answers_every_accepted_request(backend: Bac
         return;
     };
     let port = free_port();
-    let mut server = start_with(&db, port, &[("BYLINE_SHUTDOWN_TIMEOUT", "20")]).await;
+    let mut server = start_with(
+        &db,
+        port,
+        &[
+            ("BYLINE_SHUTDOWN_TIMEOUT", "20"),
+            ("BYLINE_RATE_LIMIT", "0"),
+        ],
+    )
+    .await;
     let client = awc::Client::builder()
         .timeout(Duration::from_secs(30))
         .finish();

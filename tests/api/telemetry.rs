@@ -47,6 +47,7 @@ async fn start_logging(db: &TestDb, env: &[(&str, &str)]) -> Logged {
         .env("BYLINE_ADMIN_EMAIL", ADMIN_EMAIL)
         .env("BYLINE_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("BYLINE_DEMO", "0")
+        .env("BYLINE_RATE_LIMIT", "0")
         .env_remove("RUST_LOG")
         .envs(env.iter().copied())
         .stdout(Stdio::null())
