@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod page;
 pub mod proxy;
 pub mod rate_limit;
+pub mod routes;
 pub mod scheduler;
 pub mod startup;
 pub mod state;

@@ -11,29 +11,18 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{self, ErrorHandlers, Next};
 use actix_web::{http, web, App, HttpServer};
 use rand::distributions::{Alphanumeric, DistString};
-use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api_keys::handlers as api_keys;
-use crate::articles::child_handlers::{highlights, key_takeaways, quotes, risk_notes};
-use crate::articles::handlers as articles;
-use crate::articles::list::handlers as lists;
-use crate::articles::revisions::handlers as revisions;
-use crate::audit::handlers as audit;
-use crate::auth::handlers as auth;
 use crate::auth::password::{self, PasswordPool};
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::AuthUser;
 use crate::config::{Config, CorsPolicy};
 use crate::db::{run_migrations, Db};
 use crate::error::{render_framework_error, AppError};
-use crate::events::handlers as events;
 use crate::rate_limit::{self, RateLimit};
 use crate::state::AppState;
 use crate::users::domain::Role;
-use crate::users::handlers as user_admin;
 use crate::users::repo as users;
-use crate::webhooks::handlers as webhooks;
-use crate::{demo, edge, health, metrics, openapi, telemetry};
+use crate::{demo, edge, metrics, telemetry};
 
 /// How long a new connection may take to send its request head; a slower one gets 408.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
@@ -124,7 +113,7 @@ impl Application {
                 }))
                 // Outermost: the request id and the access log cover every response.
                 .wrap(middleware::from_fn(telemetry::trace))
-                .configure(routes)
+                .configure(crate::routes::routes)
         })
         .client_request_timeout(HEAD_TIMEOUT)
         .client_disconnect_timeout(DISCONNECT_TIMEOUT)
@@ -320,120 +309,4 @@ async fn reject_nul_in_path(
         );
     }
     next.call(req).await
-}
-
-/// Every route of the service.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api/v1")
-            .service(web::resource("/auth/login").route(web::post().to(auth::login)))
-            .service(web::resource("/auth/refresh").route(web::post().to(auth::refresh)))
-            .service(web::resource("/auth/logout").route(web::post().to(auth::logout)))
-            .service(web::resource("/auth/token").route(web::post().to(auth::issue_token)))
-            .service(web::resource("/auth/me").route(web::get().to(auth::get_me)))
-            .service(web::resource("/auth/me/password").route(web::put().to(auth::change_password)))
-            .service(
-                web::resource("/users")
-                    .route(web::get().to(user_admin::list_users))
-                    .route(web::post().to(user_admin::create_user)),
-            )
-            .service(
-                web::resource("/users/{id}")
-                    .route(web::get().to(user_admin::get_user))
-                    .route(web::patch().to(user_admin::update_user))
-                    .route(web::delete().to(user_admin::delete_user)),
-            )
-            .service(
-                web::resource("/api-keys")
-                    .route(web::get().to(api_keys::list_api_keys))
-                    .route(web::post().to(api_keys::create_api_key)),
-            )
-            .service(
-                web::resource("/api-keys/{id}")
-                    .route(web::get().to(api_keys::get_api_key))
-                    .route(web::delete().to(api_keys::delete_api_key)),
-            )
-            .service(web::resource("/audit").route(web::get().to(audit::list_audit)))
-            .service(web::resource("/changes").route(web::get().to(events::list_changes)))
-            .service(
-                web::resource("/webhooks")
-                    .route(web::get().to(webhooks::list_webhooks))
-                    .route(web::post().to(webhooks::create_webhook)),
-            )
-            .service(
-                web::resource("/webhooks/{id}")
-                    .route(web::get().to(webhooks::get_webhook))
-                    .route(web::patch().to(webhooks::update_webhook))
-                    .route(web::delete().to(webhooks::delete_webhook)),
-            )
-            .service(
-                web::resource("/webhooks/{id}/ping").route(web::post().to(webhooks::ping_webhook)),
-            )
-            .service(
-                web::resource("/webhooks/{id}/deliveries")
-                    .route(web::get().to(webhooks::list_deliveries)),
-            )
-            .service(
-                web::resource("/articles")
-                    .route(web::get().to(lists::list_articles))
-                    .route(web::head().to(lists::head_articles))
-                    .route(web::post().to(articles::create_article)),
-            )
-            .service(web::resource("/tags").route(web::get().to(lists::list_tags)))
-            .service(
-                web::resource("/articles/{id}")
-                    .route(web::get().to(articles::get_article))
-                    .route(web::head().to(articles::head_article))
-                    .route(web::put().to(articles::replace_article))
-                    .route(web::patch().to(articles::update_article))
-                    .route(web::delete().to(articles::delete_article)),
-            )
-            .service(
-                web::resource("/articles/{id}/publish")
-                    .route(web::post().to(articles::publish_article)),
-            )
-            .service(
-                web::resource("/articles/{id}/unpublish")
-                    .route(web::post().to(articles::unpublish_article)),
-            )
-            .service(
-                web::resource("/articles/{id}/schedule")
-                    .route(web::post().to(articles::schedule_article)),
-            )
-            .service(
-                web::resource("/articles/{id}/archive")
-                    .route(web::post().to(articles::archive_article)),
-            )
-            .service(
-                web::resource("/articles/{id}/revisions")
-                    .route(web::get().to(revisions::list_revisions)),
-            )
-            .service(
-                web::resource("/articles/{id}/revisions/{version}")
-                    .route(web::get().to(revisions::get_revision)),
-            )
-            .service(
-                web::resource("/articles/{id}/revisions/{version}/restore")
-                    .route(web::post().to(revisions::restore_revision)),
-            )
-            .configure(key_takeaways::routes)
-            .configure(quotes::routes)
-            .configure(highlights::routes)
-            .configure(risk_notes::routes),
-    )
-    .service(web::resource("/healthz").route(web::get().to(health::healthz)))
-    .service(web::resource("/readyz").route(web::get().to(health::readyz)))
-    .service(web::resource("/metrics").route(web::get().to(metrics::serve_metrics)))
-    .service(
-        web::resource(["/", "/swagger-ui"])
-            .route(web::get().to(openapi::redirect_to_swagger_ui))
-            .route(web::head().to(openapi::redirect_to_swagger_ui)),
-    )
-    // Registered before Swagger UI, which would serve the same document at the same path.
-    .service(web::resource("/api-docs/openapi.json").route(web::get().to(openapi::serve_openapi)))
-    .service(
-        SwaggerUi::new("/swagger-ui/{_:.*}")
-            .url("/api-docs/openapi.json", openapi::api_doc())
-            .config(utoipa_swagger_ui::Config::default().persist_authorization(true)),
-    );
 }
