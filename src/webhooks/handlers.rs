@@ -49,15 +49,23 @@ impl From<AttemptRow> for DeliveryAttempt {
     }
 }
 
-// Checks a URL, resolving its host name off the async workers; a refusal is a 422 at `/url`.
+/// How long registering a webhook waits for DNS before it takes the URL unchecked (it is
+/// checked again at every delivery).
+const DNS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+// Checks a URL, resolving its host name off the async workers and for at most DNS_TIMEOUT; a
+// refusal is a 422 at `/url`.
 async fn checked_url(state: &AppState, url: String) -> Result<String, AppError> {
     let allow = state.config.webhook_allow_private;
     let field = |detail: String| AppError::field("/url", detail);
     let parsed = super::check_url(&url, allow).map_err(field)?;
-    web::block(move || super::check_resolved(&parsed, allow))
-        .await
-        .map_err(|e| AppError::internal(e.to_string()))?
-        .map_err(field)?;
+    let lookup = web::block(move || super::check_resolved(&parsed, allow));
+    match actix_web::rt::time::timeout(DNS_TIMEOUT, lookup).await {
+        Err(_slow_dns) => {}
+        Ok(done) => done
+            .map_err(|e| AppError::internal(e.to_string()))?
+            .map_err(field)?,
+    }
     Ok(url)
 }
 
