@@ -57,6 +57,10 @@ fn migrate(config: &Config) -> Result<(), String> {
     if backfilled > 0 {
         println!("recorded a first revision of {backfilled} existing article(s)");
     }
+    let rendered = byline::articles::rendered::backfill(&mut conn).map_err(|e| e.to_string())?;
+    if rendered > 0 {
+        println!("rendered the stored documents of {rendered} article(s)");
+    }
     Ok(())
 }
 
@@ -65,6 +69,7 @@ fn open_migrated(config: &Config) -> Result<Db, String> {
     let mut conn = db.get().map_err(|e| e.to_string())?;
     run_migrations(&mut conn)?;
     byline::articles::revisions::backfill(&mut conn).map_err(|e| e.to_string())?;
+    byline::articles::rendered::backfill(&mut conn).map_err(|e| e.to_string())?;
     Ok(db)
 }
 

@@ -12,6 +12,7 @@ use actix_web::middleware::{self, ErrorHandlers, Next};
 use actix_web::{http, web, App, HttpServer};
 use rand::distributions::{Alphanumeric, DistString};
 
+use crate::articles::cache::ReadCache;
 use crate::auth::password::{self, PasswordPool};
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::AuthUser;
@@ -74,12 +75,13 @@ impl Application {
         let cursor_key = crate::cursor::CursorKey::derive(&config.jwt_secret);
         let throttle = LoginThrottle::new(db.clone());
         let rate_limit = RateLimit::new(config.rate_limit);
+        let read_cache = std::sync::Arc::new(ReadCache::for_database(db.url()));
         let state = web::Data::new(AppState {
             config,
             db,
             tokens,
             cursor_key,
-            read_cache: Default::default(),
+            read_cache,
             throttle,
             rate_limit,
             passwords,
@@ -90,7 +92,16 @@ impl Application {
             stop,
             tasks: vec![
                 actix_web::rt::spawn(crate::scheduler::run(state.clone(), stopping.clone())),
-                actix_web::rt::spawn(crate::webhooks::dispatcher::run(state.clone(), stopping)),
+                actix_web::rt::spawn(crate::webhooks::dispatcher::run(
+                    state.clone(),
+                    stopping.clone(),
+                )),
+                actix_web::rt::spawn(
+                    state
+                        .read_cache
+                        .clone()
+                        .listen(state.db.url().clone(), stopping),
+                ),
             ],
         };
         actix_web::rt::spawn(crate::db::checkpoint_periodically(state.db.clone()));
@@ -207,6 +218,10 @@ pub fn prepare_database(db: &Db, config: &Config) -> Result<(), String> {
             articles = backfilled,
             "recorded a first revision of existing articles"
         );
+    }
+    let rendered = crate::articles::rendered::backfill(&mut conn).map_err(|e| e.to_string())?;
+    if rendered > 0 {
+        tracing::info!(articles = rendered, "rendered stored article documents");
     }
     let no_users = users::count(&mut conn).map_err(|e| e.to_string())? == 0;
     if !no_users && config.admin_password.is_some() {

@@ -18,7 +18,7 @@ pub struct AppState {
     /// Signs and checks list cursors.
     pub cursor_key: CursorKey,
     /// Rendered documents for anonymous readers.
-    pub read_cache: crate::articles::cache::ReadCache,
+    pub read_cache: std::sync::Arc<crate::articles::cache::ReadCache>,
     /// Failed logins per email, kept in the database and shared by every process on it.
     pub throttle: LoginThrottle,
     /// Requests per caller, counted in this process.

@@ -61,12 +61,7 @@ pub fn load(
     ids: &[String],
     viewer: Viewer<'_>,
 ) -> QueryResult<Vec<Article>> {
-    let rows: Vec<ArticleRow> = articles::table
-        .filter(articles::id.eq_any(ids))
-        .load(conn)?;
-    let mut by_id: HashMap<String, ArticleRow> =
-        rows.into_iter().map(|r| (r.id.clone(), r)).collect();
-    let ordered = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+    let ordered = rows(conn, ids)?;
     assemble_many(conn, ordered, viewer)
 }
 
@@ -133,56 +128,142 @@ macro_rules! related_rows {
     };
 }
 
+/// What hangs off a set of articles: their tags, their parts, and the summaries of their
+/// related articles with the status and owner that decide who may see each.
+struct Parts {
+    tags: HashMap<String, Vec<String>>,
+    kids: HashMap<String, Vec<Child>>,
+    related: HashMap<String, Vec<Related>>,
+}
+
+struct Related {
+    summary: RelatedArticle,
+    status: ArticleStatus,
+    author_id: String,
+}
+
+impl Parts {
+    /// Three queries for any number of articles.
+    fn of(conn: &mut AnyConnection, ids: &[String]) -> QueryResult<Self> {
+        // One article (every write, every uncached read) uses `=` rather than `IN (…)`: diesel
+        // caches the prepared statement only when the number of binds is fixed.
+        let (tags, children, related_rows) = match ids {
+            [one] => (
+                HashMap::from([(one.clone(), store::tags(conn, one)?)]),
+                children::repo::list_all(conn, one)?,
+                related_rows!(conn, article_related::article_id.eq(one))?,
+            ),
+            _ => (
+                tags_of_many(conn, ids)?,
+                children::repo::list_for(conn, ids)?,
+                related_rows!(conn, article_related::article_id.eq_any(ids))?,
+            ),
+        };
+        let mut kids: HashMap<String, Vec<Child>> = HashMap::new();
+        for child in children {
+            kids.entry(child.article_id.clone())
+                .or_default()
+                .push(child);
+        }
+        let mut related: HashMap<String, Vec<Related>> = HashMap::new();
+        for (owner, (id, slug, title, published_at, status, author_id)) in related_rows {
+            related.entry(owner).or_default().push(Related {
+                summary: RelatedArticle {
+                    id,
+                    slug,
+                    title,
+                    published_at: published_at.map(|t| t.and_utc()),
+                },
+                status: ArticleStatus::parse(&status).unwrap_or(ArticleStatus::Draft),
+                author_id,
+            });
+        }
+        Ok(Self {
+            tags,
+            kids,
+            related,
+        })
+    }
+
+    /// The document of `row`, with the related articles `viewer` may see.
+    fn assemble(&mut self, row: ArticleRow, viewer: Viewer<'_>) -> Article {
+        let related = self
+            .related
+            .remove(&row.id)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| viewer.sees(r.status, &r.author_id))
+            .map(|r| r.summary)
+            .collect();
+        self.assemble_with(row, related)
+    }
+
+    fn assemble_with(&mut self, row: ArticleRow, related: Vec<RelatedArticle>) -> Article {
+        let tags = self.tags.remove(&row.id).unwrap_or_default();
+        let kids = self.kids.remove(&row.id).unwrap_or_default();
+        assemble(row, tags, kids, related)
+    }
+}
+
 fn assemble_many(
     conn: &mut AnyConnection,
     rows: Vec<ArticleRow>,
     viewer: Viewer<'_>,
 ) -> QueryResult<Vec<Article>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    // One article (every write, every uncached read) uses `=` rather than `IN (…)`: diesel
-    // caches the prepared statement only when the number of binds is fixed.
-    let (mut tags, children, related_rows) = match ids.as_slice() {
-        [one] => (
-            HashMap::from([(one.clone(), store::tags(conn, one)?)]),
-            children::repo::list_all(conn, one)?,
-            related_rows!(conn, article_related::article_id.eq(one))?,
-        ),
-        _ => (
-            tags_of_many(conn, &ids)?,
-            children::repo::list_for(conn, &ids)?,
-            related_rows!(conn, article_related::article_id.eq_any(&ids))?,
-        ),
-    };
-    let mut kids: HashMap<String, Vec<Child>> = HashMap::new();
-    for child in children {
-        kids.entry(child.article_id.clone())
-            .or_default()
-            .push(child);
-    }
-    let mut related: HashMap<String, Vec<RelatedArticle>> = HashMap::new();
-    for (owner, (id, slug, title, published_at, status, author_id)) in related_rows {
-        let status = ArticleStatus::parse(&status).unwrap_or(ArticleStatus::Draft);
-        if viewer.sees(status, &author_id) {
-            related.entry(owner).or_default().push(RelatedArticle {
-                id,
-                slug,
-                title,
-                published_at: published_at.map(|t| t.and_utc()),
-            });
-        }
-    }
+    let mut parts = Parts::of(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| parts.assemble(row, viewer))
+        .collect())
+}
+
+/// An article's document as staff see it, and, when it differs, as anonymous readers see it
+/// (without the related articles that are not published).
+pub struct Renditions {
+    pub staff: Article,
+    pub public: Option<Article>,
+}
+
+/// The renditions of stored rows, in their order: what the write pipeline stores.
+pub fn render_rows(
+    conn: &mut AnyConnection,
+    rows: Vec<ArticleRow>,
+) -> QueryResult<Vec<Renditions>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut parts = Parts::of(conn, &ids)?;
     Ok(rows
         .into_iter()
         .map(|row| {
-            let id = row.id.clone();
-            assemble(
-                row,
-                tags.remove(&id).unwrap_or_default(),
-                kids.remove(&id).unwrap_or_default(),
-                related.remove(&id).unwrap_or_default(),
-            )
+            let related = parts.related.remove(&row.id).unwrap_or_default();
+            let hidden = related
+                .iter()
+                .any(|r| !Viewer::Reader(None).sees(r.status, &r.author_id));
+            let public: Option<Vec<RelatedArticle>> = hidden.then(|| {
+                related
+                    .iter()
+                    .filter(|r| r.status == ArticleStatus::Published)
+                    .map(|r| r.summary.clone())
+                    .collect()
+            });
+            let staff = parts.assemble_with(row, related.into_iter().map(|r| r.summary).collect());
+            let public = public.map(|related| Article {
+                related,
+                ..staff.clone()
+            });
+            Renditions { staff, public }
         })
         .collect())
+}
+
+/// The rows of the articles `ids`, in that order; ids that do not exist are skipped.
+pub fn rows(conn: &mut AnyConnection, ids: &[String]) -> QueryResult<Vec<ArticleRow>> {
+    let rows: Vec<ArticleRow> = articles::table
+        .filter(articles::id.eq_any(ids))
+        .load(conn)?;
+    let mut by_id: HashMap<String, ArticleRow> =
+        rows.into_iter().map(|r| (r.id.clone(), r)).collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 fn of_kind<C: ChildSpec>(kids: &mut Vec<Child>) -> Vec<C::Output> {

@@ -12,6 +12,8 @@ use super::cache::{self, Cached};
 use super::document;
 use super::domain::{self, Transition};
 use super::dto::{Article, ArticleInput, ArticlePatch, ScheduleRequest};
+use super::policy::can_see;
+use super::rendered;
 use super::service::{self, Editor};
 use crate::auth::MaybeAuthUser;
 use crate::error::{AppError, Problem};
@@ -86,29 +88,75 @@ pub async fn get_article(
     key: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let key = key.into_inner();
-    let public = viewer.0.is_none();
-    if let Some(hit) = state.read_cache.get(&key).filter(|_| public) {
-        return Ok(document_response(&req, hit, true));
+    let viewer = viewer.0;
+    let public = viewer.is_none();
+    let cacheable = public && state.read_cache.fresh().await;
+    if cacheable {
+        if let Some(hit) = state.read_cache.get(&key) {
+            return Ok(document_response(&req, hit, true));
+        }
     }
     let generation = cache::generation();
     let lookup = key.clone();
-    let article = state
+    let document = state
         .db
-        .run(move |conn| Ok(document::find(conn, &lookup, viewer.0.as_ref())?))
+        .run(move |conn| Ok(read(conn, &lookup, viewer.as_ref())?))
         .await?
         .ok_or_else(AppError::article_not_found)?;
-    let body = serde_json::to_vec(&article).map_err(|e| AppError::internal(e.to_string()))?;
-    let rendered = Cached::new(
+    if cacheable {
+        let entry = Cached::new(
+            document.body.clone(),
+            document.etag.clone(),
+            document.last_modified,
+            generation,
+        );
+        state.read_cache.put(key, entry);
+    }
+    Ok(document_response(&req, document, public))
+}
+
+/// The document the viewer may see under `key`: the stored one, in one query, or — for an
+/// author whose article lists related articles they may not see, or a document not yet
+/// rendered in the current format — assembled from the rows.
+fn read(
+    conn: &mut crate::db::AnyConnection,
+    key: &str,
+    viewer: Option<&crate::auth::AuthUser>,
+) -> diesel::QueryResult<Option<Rendered>> {
+    if let Some(stored) = rendered::find(conn, key)? {
+        let status = stored.status();
+        if !can_see(viewer, status, &stored.author_id) {
+            return Ok(None);
+        }
+        let exact = match viewer {
+            None => true,
+            Some(user) => user.role.edits_all_content() || stored.public.is_none(),
+        };
+        if exact {
+            let etag = article_etag(&stored.id, stored.version);
+            let modified = std::time::SystemTime::from(stored.updated_at.and_utc());
+            let body = match viewer {
+                None => stored.public_document(),
+                Some(_) => stored.staff,
+            };
+            return Ok(Some(Cached::new(body.into(), etag, modified, 0)));
+        }
+    }
+    let Some(article) = document::find(conn, key, viewer)? else {
+        return Ok(None);
+    };
+    let body = serde_json::to_vec(&article)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    Ok(Some(Cached::new(
         body.into(),
         article_etag(&article.id, article.version),
         std::time::SystemTime::from(article.updated_at),
-        generation,
-    );
-    if public {
-        state.read_cache.put(key, rendered.clone());
-    }
-    Ok(document_response(&req, rendered, public))
+        0,
+    )))
 }
+
+/// A document ready to send, with its validators.
+type Rendered = Cached;
 
 /// Replace the whole article, children included, in one transaction.
 ///

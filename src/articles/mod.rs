@@ -17,6 +17,7 @@ pub mod http;
 pub mod list;
 pub mod models;
 pub mod policy;
+pub mod rendered;
 pub mod revisions;
 pub mod search;
 pub mod service;

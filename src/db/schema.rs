@@ -227,3 +227,15 @@ diesel::table! {
         at -> Timestamp,
     }
 }
+
+diesel::table! {
+    article_documents (article_id) {
+        article_id -> Text,
+        format -> Integer,
+        staff -> Text,
+        public -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(article_documents -> articles (article_id));
+diesel::allow_tables_to_appear_in_same_query!(article_documents, articles);

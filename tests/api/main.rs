@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod authors;
 mod children;
+mod coherence;
 mod crash;
 mod database_limits;
 mod errors;

@@ -7,7 +7,7 @@ use crate::articles::domain::{check_related, ArticleDraft, ReadOnlyEcho};
 use crate::articles::revisions::dto::ExportedRevision;
 use crate::articles::revisions::models::NewRevision;
 use crate::articles::revisions::{self, Action};
-use crate::articles::{document, search, store};
+use crate::articles::{rendered, search, store};
 use crate::audit;
 use crate::children::{self, ChildKind};
 use crate::db::AnyConnection;
@@ -77,13 +77,14 @@ pub fn record_history(
     id: &str,
     exported: &[ExportedRevision],
 ) -> Result<(), AppError> {
+    let row = store::find(conn, id)?.ok_or_else(AppError::article_not_found)?;
+    let state = row.state();
+    let doc = rendered::refresh(conn, vec![row])?
+        .pop()
+        .ok_or_else(AppError::article_not_found)?;
     if exported.is_empty() {
-        let doc = document::load_one(conn, id)?.ok_or_else(AppError::article_not_found)?;
         revisions::record(conn, &doc, Action::Import, editor.user.as_ref(), 0)?;
     }
-    let state = store::find(conn, id)?
-        .ok_or_else(AppError::article_not_found)?
-        .state();
     events::record(
         conn,
         EventType::Created,

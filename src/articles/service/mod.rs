@@ -32,6 +32,7 @@ use super::dto::Article;
 use super::dto::ArticleStatus;
 use super::models::ArticleRow;
 use super::policy::{authorize_edit, authorize_workflow, can_see};
+use super::rendered;
 use super::revisions::{self, Action};
 use super::store::{self, Locked};
 use crate::audit;
@@ -208,7 +209,9 @@ fn finish(
     action: Action,
     was: Option<ArticleStatus>,
 ) -> Result<Article, AppError> {
-    let doc = document::of_row(conn, row)?;
+    let doc = rendered::refresh(conn, vec![row])?
+        .pop()
+        .ok_or(diesel::result::Error::NotFound)?;
     events::record(
         conn,
         EventType::of_action(action),
@@ -305,7 +308,10 @@ pub fn delete(
 ) -> Result<(), AppError> {
     conn.transaction::<_, AppError, _>(|conn| {
         let before = begin(conn, editor, id, pre, Rule::Edit)?;
+        let referrers = rendered::referrers(conn, &[id.to_owned()])?;
         store::delete(conn, id)?;
+        rendered::refresh_ids(conn, &referrers)?;
+        rendered::announce(conn)?;
         audit::record(
             conn,
             audit::NewEntry {
