@@ -9,6 +9,7 @@ mod authors;
 mod children;
 mod crash;
 mod database_limits;
+mod distribution;
 mod errors;
 mod events;
 mod hardening;
