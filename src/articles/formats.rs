@@ -30,7 +30,7 @@ pub struct Formats {
 #[into_params(parameter_in = Query)]
 pub struct FormatsParam {
     /// Extra renderings to add to the document, comma-separated: `jsonld` adds `"jsonld"`, a
-    /// schema.org `NewsArticle` for a `<script type="application/ld+json">` tag. `html` and
+    /// schema.org `NewsArticle` for the page's `application/ld+json` script. `html` and
     /// `plaintext` are reserved. Any other value is a 400.
     #[param(example = "jsonld")]
     pub formats: Option<String>,

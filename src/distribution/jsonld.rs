@@ -12,7 +12,7 @@ use crate::articles::dto::Article;
 /// The longest headline Google shows for an article, in characters.
 pub const MAX_HEADLINE_CHARS: usize = 110;
 
-/// A schema.org `NewsArticle`, ready for a `<script type="application/ld+json">` tag.
+/// A schema.org `NewsArticle`, ready for the page's `application/ld+json` script.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NewsArticle {
