@@ -14,6 +14,9 @@ use clap::{Args, Parser, Subcommand};
 /// BYLINE_DB_POOL_SIZE, BYLINE_DB_STATEMENT_TIMEOUT_MS, BYLINE_SHUTDOWN_TIMEOUT,
 /// BYLINE_LOG_FORMAT, BYLINE_METRICS_TOKEN, BYLINE_RATE_LIMIT, BYLINE_TRUSTED_PROXIES. See
 /// README.md for their meaning and defaults.
+///
+/// Canonical URLs, structured data, feeds and sitemaps: BYLINE_SITE_URL, BYLINE_ARTICLE_PATH,
+/// BYLINE_PUBLISHER_NAME, BYLINE_PUBLISHER_LOGO_URL.
 #[derive(Debug, Parser)]
 #[command(name = "byline", version, about, long_about)]
 pub struct Cli {

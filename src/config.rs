@@ -77,6 +77,10 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     /// HTTP worker threads; one per core when `None`. Not read from the environment.
     pub workers: Option<usize>,
+    /// The public site and its publisher, for canonical URLs, structured data, feeds and
+    /// sitemaps (`BYLINE_SITE_URL`, `BYLINE_ARTICLE_PATH`, `BYLINE_PUBLISHER_NAME`,
+    /// `BYLINE_PUBLISHER_LOGO_URL`).
+    pub site: crate::distribution::site::Site,
 }
 
 /// Which browser origins may call the API (`BYLINE_CORS_ORIGINS`).
@@ -271,6 +275,8 @@ impl Config {
             ));
         }
 
+        let site = crate::distribution::site::Site::from_lookup(&var)?;
+
         Ok(Self {
             database_url,
             bind,
@@ -299,6 +305,7 @@ impl Config {
             rate_limit,
             trusted_proxies,
             workers: None,
+            site,
         })
     }
 }

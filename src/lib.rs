@@ -10,6 +10,7 @@ pub mod config;
 pub mod cursor;
 pub mod db;
 pub mod demo;
+pub mod distribution;
 pub mod edge;
 pub mod error;
 pub mod events;

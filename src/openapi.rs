@@ -17,6 +17,7 @@ use crate::articles::list::handlers as lists;
 use crate::articles::revisions::handlers as revisions;
 use crate::audit::handlers as audit;
 use crate::auth::handlers as auth;
+use crate::distribution::handlers as distribution;
 use crate::events::handlers as events;
 use crate::health;
 use crate::users::handlers as users;
@@ -174,6 +175,9 @@ impl Modify for ClosedGrants {
         risk_notes::list_risk_notes, risk_notes::create_risk_note, risk_notes::replace_risk_notes,
         risk_notes::get_risk_note, risk_notes::update_risk_note, risk_notes::delete_risk_note,
         health::healthz, health::readyz, crate::metrics::serve_metrics, serve_openapi, swagger_ui,
+        distribution::get_rss_feed, distribution::get_atom_feed,
+        distribution::get_news_sitemap, distribution::get_articles_sitemap,
+        distribution::get_articles_sitemap_page,
     ),
     components(schemas(crate::articles::list::params::SortParam, crate::articles::list::params::IncludeParam)),
     modifiers(&SecuritySchemes, &ClosedGrants, &RateLimits),
@@ -191,6 +195,7 @@ impl Modify for ClosedGrants {
         (name = "events", description = "The change feed: every change to an article, in commit order, for sync clients"),
         (name = "webhooks", description = "Webhooks (admins only): every event POSTed to your URL, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`), retried with backoff for 24 hours. The body is an `Event`, or a `Ping` from the ping operation."),
         (name = "operations", description = "Health probes and Prometheus metrics"),
+        (name = "distribution", description = "Outside /api/v1, for search engines and feed readers: RSS and Atom feeds, sitemaps and the Google News sitemap of published articles, linking to canonical URLs on BYLINE_SITE_URL"),
     )
 )]
 struct ApiDoc;

@@ -11,6 +11,7 @@ use crate::articles::list::handlers as lists;
 use crate::articles::revisions::handlers as revisions;
 use crate::audit::handlers as audit;
 use crate::auth::handlers as auth;
+use crate::distribution::handlers as distribution;
 use crate::events::handlers as events;
 use crate::users::handlers as user_admin;
 use crate::webhooks::handlers as webhooks;
@@ -114,6 +115,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(quotes::routes)
             .configure(highlights::routes)
             .configure(risk_notes::routes),
+    )
+    .service(web::resource("/feeds/rss.xml").route(web::get().to(distribution::get_rss_feed)))
+    .service(web::resource("/feeds/atom.xml").route(web::get().to(distribution::get_atom_feed)))
+    .service(
+        web::resource("/sitemaps/news.xml").route(web::get().to(distribution::get_news_sitemap)),
+    )
+    .service(
+        web::resource("/sitemaps/articles.xml")
+            .route(web::get().to(distribution::get_articles_sitemap)),
+    )
+    .service(
+        web::resource("/sitemaps/articles-{n}.xml")
+            .route(web::get().to(distribution::get_articles_sitemap_page)),
     )
     .service(web::resource("/healthz").route(web::get().to(health::healthz)))
     .service(web::resource("/readyz").route(web::get().to(health::readyz)))

@@ -306,5 +306,6 @@ fn assemble(
         highlights: of_kind::<Highlights>(&mut kids),
         risk_notes: of_kind::<RiskNotes>(&mut kids),
         related,
+        jsonld: None,
     }
 }

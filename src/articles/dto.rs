@@ -292,6 +292,10 @@ pub struct Article {
     pub risk_notes: Vec<RiskNote>,
     /// Related articles the caller may see, in the stored order.
     pub related: Vec<RelatedArticle>,
+    /// schema.org `NewsArticle` structured data for the article page; present only with
+    /// `?formats=jsonld`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jsonld: Option<crate::distribution::jsonld::NewsArticle>,
 }
 
 /// The body of `POST /articles/{id}/schedule`.

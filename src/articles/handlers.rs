@@ -69,6 +69,7 @@ pub async fn create_article(
     tag = "articles", security((), ("bearer" = [])),
     params(
         ("id" = String, Path, description = "The article's id, or its slug"),
+        super::formats::FormatsParam,
         ("If-None-Match" = Option<String>, Header, description = "ETags of copies the client holds; a match answers 304"),
         ("If-Modified-Since" = Option<String>, Header, description = "HTTP date; unchanged since answers 304 (ignored with If-None-Match)"),
     ),
@@ -76,6 +77,7 @@ pub async fn create_article(
         (status = 200, description = "The article", body = Article,
             headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
+        (status = 400, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
         crate::error::responses::InvalidToken,
         (status = 404, description = "No such article, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
         crate::error::responses::Unavailable,
@@ -88,6 +90,10 @@ pub async fn get_article(
     key: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let key = key.into_inner();
+    let formats = super::formats::Formats::of_query(req.query_string())?;
+    if formats.any() {
+        return super::formats::document_with(&req, &state, viewer, key, formats).await;
+    }
     let viewer = viewer.0;
     let public = viewer.is_none();
     let cacheable = public && state.read_cache.fresh().await;

@@ -12,6 +12,7 @@ pub mod child_handlers;
 pub mod document;
 pub mod domain;
 pub mod dto;
+pub mod formats;
 pub mod handlers;
 pub mod http;
 pub mod list;

@@ -72,6 +72,9 @@ fn bad_values_name_their_variable() {
         ("BYLINE_RATE_LIMIT", "-1"),
         ("BYLINE_RATE_LIMIT", "1000000001"),
         ("BYLINE_RATE_LIMIT", "lots"),
+        ("BYLINE_SITE_URL", "news.example"),
+        ("BYLINE_ARTICLE_PATH", "/articles/"),
+        ("BYLINE_PUBLISHER_LOGO_URL", "logo.png"),
     ] {
         let e = config(&[(var, value)]).expect_err(var);
         assert_eq!(e.var, var);

@@ -10,6 +10,7 @@ mod children;
 mod coherence;
 mod crash;
 mod database_limits;
+mod distribution;
 mod errors;
 mod events;
 mod hardening;
