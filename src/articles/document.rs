@@ -13,6 +13,7 @@ use super::dto::{Article, ArticleStatus, RelatedArticle};
 use super::models::ArticleRow;
 use super::policy::can_see;
 use super::store;
+use super::text::{self, Rendered};
 use crate::auth::AuthUser;
 use crate::children::{
     self, Child, ChildKind, ChildSpec, Highlights, KeyTakeaways, Quotes, RiskNotes,
@@ -280,6 +281,12 @@ fn assemble(
 ) -> Article {
     debug_assert!(kids.iter().all(|c| ChildKind::ALL.contains(&c.kind)));
     let state = row.state();
+    let words = Rendered::of(
+        row.body.as_deref(),
+        row.analysis.as_deref(),
+        text::plaintext,
+    )
+    .words();
     Article {
         status: state.status,
         id: row.id,
@@ -306,6 +313,10 @@ fn assemble(
         highlights: of_kind::<Highlights>(&mut kids),
         risk_notes: of_kind::<RiskNotes>(&mut kids),
         related,
+        word_count: i64::try_from(words).unwrap_or(i64::MAX),
+        reading_time_minutes: i64::try_from(text::reading_minutes(words)).unwrap_or(i64::MAX),
+        html: None,
+        plaintext: None,
         jsonld: None,
     }
 }

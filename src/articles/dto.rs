@@ -167,6 +167,14 @@ pub struct ArticleInput {
     #[serde(default)]
     #[schema(value_type = Vec<TagName>, max_items = 20, example = json!(["velmora", "ferries"]))]
     pub tags: Vec<String>,
+    /// Derived from `body` and `analysis`: ignored when sent back.
+    #[serde(default, skip_serializing)]
+    #[schema(minimum = 0)]
+    pub word_count: Option<i64>,
+    /// Derived from `body` and `analysis`: ignored when sent back.
+    #[serde(default, skip_serializing)]
+    #[schema(minimum = 0)]
+    pub reading_time_minutes: Option<i64>,
     /// Read-only: use the publish, unpublish and archive actions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ArticleStatus>,
@@ -292,6 +300,21 @@ pub struct Article {
     pub risk_notes: Vec<RiskNote>,
     /// Related articles the caller may see, in the stored order.
     pub related: Vec<RelatedArticle>,
+    /// Words in `body` and `analysis`, counted in their plain text.
+    #[serde(default)]
+    pub word_count: i64,
+    /// Minutes to read `body` and `analysis` at 238 words a minute, rounded up; 0 when they
+    /// are empty.
+    #[serde(default)]
+    pub reading_time_minutes: i64,
+    /// `body` and `analysis` rendered from CommonMark (tables and strikethrough included) to
+    /// sanitized HTML; present only with `?formats=html`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<crate::articles::text::Rendered>,
+    /// `body` and `analysis` as plain text without markup; present only with
+    /// `?formats=plaintext`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plaintext: Option<crate::articles::text::Rendered>,
     /// schema.org `NewsArticle` structured data for the article page; present only with
     /// `?formats=jsonld`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -5,10 +5,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::cache::{self, Cached};
-use super::document;
+use super::cache::Cached;
+use super::dto::Article;
 use super::http::document_response;
-use crate::auth::MaybeAuthUser;
+use super::rendered;
+use super::text::{self, Rendered};
+use crate::auth::extract::session_of;
+use crate::auth::token::Claims;
 use crate::distribution::jsonld;
 use crate::error::AppError;
 use crate::extract::article_etag;
@@ -78,15 +81,42 @@ impl Formats {
 pub async fn document_with(
     req: &HttpRequest,
     state: &web::Data<AppState>,
-    viewer: MaybeAuthUser,
+    claims: Option<Claims>,
     key: String,
     formats: Formats,
 ) -> Result<HttpResponse, AppError> {
-    let public = viewer.0.is_none();
-    let generation = cache::generation();
+    let public = claims.is_none();
     let mut article = state
         .db
-        .run(move |conn| Ok(document::find(conn, &key, viewer.0.as_ref())?))
+        .run(move |conn| {
+            let viewer = match &claims {
+                Some(claims) => Some(session_of(conn, claims)?.user),
+                None => None,
+            };
+            let Some(found) = super::handlers::read(conn, &key, viewer.as_ref())? else {
+                return Ok(None);
+            };
+            let mut article: Article = serde_json::from_slice(&found.body)
+                .map_err(|e| AppError::internal(e.to_string()))?;
+            if formats.html || formats.plaintext {
+                // Rendered when the article changed; rendered here only for a document stored
+                // before renderings were.
+                let (html, plaintext) = match rendered::formats_of(conn, &article.id)? {
+                    Some(stored) => stored,
+                    None => {
+                        let (body, analysis) =
+                            (article.body.as_deref(), article.analysis.as_deref());
+                        (
+                            Rendered::of(body, analysis, text::html),
+                            Rendered::of(body, analysis, text::plaintext),
+                        )
+                    }
+                };
+                article.html = formats.html.then_some(html);
+                article.plaintext = formats.plaintext.then_some(plaintext);
+            }
+            Ok(Some(article))
+        })
         .await?
         .ok_or_else(AppError::article_not_found)?;
     if formats.jsonld {
@@ -103,7 +133,7 @@ pub async fn document_with(
         body.into(),
         article_etag(&article.id, article.version),
         std::time::SystemTime::from(article.updated_at),
-        generation,
+        0,
     );
     Ok(document_response(req, rendered, public))
 }

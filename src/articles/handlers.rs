@@ -15,7 +15,8 @@ use super::dto::{Article, ArticleInput, ArticlePatch, ScheduleRequest};
 use super::policy::can_see;
 use super::rendered;
 use super::service::{self, Editor};
-use crate::auth::MaybeAuthUser;
+use crate::auth::extract::session_of;
+use crate::auth::MaybeClaims;
 use crate::error::{AppError, Problem};
 use crate::extract::{article_etag, ApiJson, IfMatch};
 use crate::state::AppState;
@@ -86,16 +87,16 @@ pub async fn create_article(
 pub async fn get_article(
     req: HttpRequest,
     state: web::Data<AppState>,
-    viewer: MaybeAuthUser,
+    claims: MaybeClaims,
     key: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let key = key.into_inner();
+    let claims = claims.0;
     let formats = super::formats::Formats::of_query(req.query_string())?;
     if formats.any() {
-        return super::formats::document_with(&req, &state, viewer, key, formats).await;
+        return super::formats::document_with(&req, &state, claims, key, formats).await;
     }
-    let viewer = viewer.0;
-    let public = viewer.is_none();
+    let public = claims.is_none();
     let cacheable = public && state.read_cache.fresh().await;
     if cacheable {
         if let Some(hit) = state.read_cache.get(&key) {
@@ -106,7 +107,14 @@ pub async fn get_article(
     let lookup = key.clone();
     let document = state
         .db
-        .run(move |conn| Ok(read(conn, &lookup, viewer.as_ref())?))
+        .run(move |conn| {
+            // The session check and the read share one trip to the blocking pool.
+            let viewer = match &claims {
+                Some(claims) => Some(session_of(conn, claims)?.user),
+                None => None,
+            };
+            Ok(read(conn, &lookup, viewer.as_ref())?)
+        })
         .await?
         .ok_or_else(AppError::article_not_found)?;
     if cacheable {
@@ -124,11 +132,11 @@ pub async fn get_article(
 /// The document the viewer may see under `key`: the stored one, in one query, or — for an
 /// author whose article lists related articles they may not see, or a document not yet
 /// rendered in the current format — assembled from the rows.
-fn read(
+pub(super) fn read(
     conn: &mut crate::db::AnyConnection,
     key: &str,
     viewer: Option<&crate::auth::AuthUser>,
-) -> diesel::QueryResult<Option<Rendered>> {
+) -> diesel::QueryResult<Option<Cached>> {
     if let Some(stored) = rendered::find(conn, key)? {
         let status = stored.status();
         if !can_see(viewer, status, &stored.author_id) {
@@ -160,9 +168,6 @@ fn read(
         0,
     )))
 }
-
-/// A document ready to send, with its validators.
-type Rendered = Cached;
 
 /// Replace the whole article, children included, in one transaction.
 ///
@@ -413,10 +418,10 @@ pub async fn schedule_article(
 pub async fn head_article(
     req: HttpRequest,
     state: web::Data<AppState>,
-    viewer: MaybeAuthUser,
+    claims: MaybeClaims,
     key: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    get_article(req, state, viewer, key).await
+    get_article(req, state, claims, key).await
 }
 
 /// Validates an article body; a large one on the blocking pool, so that a request's worth of

@@ -23,5 +23,6 @@ pub mod revisions;
 pub mod search;
 pub mod service;
 pub mod store;
+pub mod text;
 pub mod validation;
 pub mod workflow;

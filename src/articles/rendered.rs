@@ -14,6 +14,7 @@ use diesel::QueryResult;
 use super::document::{self, Renditions};
 use super::dto::{Article, ArticleStatus};
 use super::models::ArticleRow;
+use super::text::{self, Rendered};
 use crate::db::schema::{article_documents, article_related, articles};
 use crate::db::AnyConnection;
 
@@ -84,6 +85,23 @@ pub fn find(conn: &mut AnyConnection, key: &str) -> QueryResult<Option<Stored>> 
     stored_by!(conn, articles::slug.eq(key))
 }
 
+/// The stored HTML and plain-text renderings of article `id`'s `body` and `analysis`.
+pub fn formats_of(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<(Rendered, Rendered)>> {
+    let stored: Option<(String, String)> = article_documents::table
+        .find(id)
+        .filter(article_documents::format.eq(FORMAT))
+        .select((article_documents::html, article_documents::plaintext))
+        .first(conn)
+        .optional()?;
+    let parse = |json: &str| {
+        serde_json::from_str::<Rendered>(json)
+            .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+    };
+    stored
+        .map(|(html, plain)| Ok((parse(&html)?, parse(&plain)?)))
+        .transpose()
+}
+
 /// Renders and stores the documents of `rows`, and of every article that lists one of them as
 /// related; answers the documents of `rows` as staff see them.
 pub fn refresh(conn: &mut AnyConnection, rows: Vec<ArticleRow>) -> QueryResult<Vec<Article>> {
@@ -138,12 +156,18 @@ pub fn announce(conn: &mut AnyConnection) -> QueryResult<()> {
 }
 
 fn write(conn: &mut AnyConnection, rendition: &Renditions) -> QueryResult<()> {
-    let staff = to_json(&rendition.staff)?;
+    let doc = &rendition.staff;
+    let staff = to_json(doc)?;
     let public = rendition.public.as_ref().map(to_json).transpose()?;
+    let (body, analysis) = (doc.body.as_deref(), doc.analysis.as_deref());
+    let html = to_json(&Rendered::of(body, analysis, text::html))?;
+    let plaintext = to_json(&Rendered::of(body, analysis, text::plaintext))?;
     let fields = (
         article_documents::format.eq(FORMAT),
         article_documents::staff.eq(&staff),
         article_documents::public.eq(&public),
+        article_documents::html.eq(&html),
+        article_documents::plaintext.eq(&plaintext),
     );
     // No upsert through the multi-backend connection; the article's write lock is held, so
     // nothing can insert in between.
@@ -161,7 +185,7 @@ fn write(conn: &mut AnyConnection, rendition: &Renditions) -> QueryResult<()> {
     Ok(())
 }
 
-fn to_json(doc: &Article) -> QueryResult<String> {
+fn to_json(doc: &impl serde::Serialize) -> QueryResult<String> {
     serde_json::to_string(doc).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
 }
 

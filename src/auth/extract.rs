@@ -13,6 +13,8 @@ use futures_util::future::LocalBoxFuture;
 
 use super::models::SessionKind;
 use super::repo;
+use super::token::Claims;
+use crate::db::AnyConnection;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::users::domain::Role;
@@ -78,12 +80,14 @@ pub(crate) fn bearer_token(req: &HttpRequest) -> Result<Option<String>, AppError
 
 async fn authenticate(state: web::Data<AppState>, token: String) -> Result<AuthSession, AppError> {
     let claims = state.tokens.verify(&token)?;
-    let sid = claims.sid.clone();
-    let found = state
-        .db
-        .run(move |conn| repo::principal(conn, &sid))
-        .await?;
-    let (session, user) = found.ok_or_else(|| {
+    state.db.run(move |conn| session_of(conn, &claims)).await
+}
+
+/// The session and user a verified access token stands for, checked against the database in
+/// one query, so that a revocation, a disabled user, a new role or a password change counts
+/// from the next request on.
+pub fn session_of(conn: &mut AnyConnection, claims: &Claims) -> Result<AuthSession, AppError> {
+    let (session, user) = repo::principal(conn, &claims.sid)?.ok_or_else(|| {
         AppError::Unauthorized("the access token's session has ended; log in again".into())
     })?;
     if session.user_id != claims.sub {
@@ -115,6 +119,27 @@ async fn authenticate(state: web::Data<AppState>, token: String) -> Result<AuthS
         session_id: session.id,
         kind,
     })
+}
+
+/// The claims of a valid access token, when the request carries one; not yet checked against
+/// the database. A handler that needs the database anyway checks them with [`session_of`] in
+/// its own query closure, so that the request costs one trip to the blocking pool.
+#[derive(Debug, Clone)]
+pub struct MaybeClaims(pub Option<Claims>);
+
+impl FromRequest for MaybeClaims {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let verified = || -> Result<Self, AppError> {
+            match bearer_token(req)? {
+                None => Ok(Self(None)),
+                Some(token) => Ok(Self(Some(app_state(req)?.tokens.verify(&token)?))),
+            }
+        };
+        std::future::ready(verified())
+    }
 }
 
 fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {

@@ -12,4 +12,4 @@ pub mod secret;
 pub mod throttle;
 pub mod token;
 
-pub use extract::{AdminUser, AuthSession, AuthUser, MaybeAuthUser};
+pub use extract::{AdminUser, AuthSession, AuthUser, MaybeAuthUser, MaybeClaims};

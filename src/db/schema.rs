@@ -234,6 +234,8 @@ diesel::table! {
         format -> Integer,
         staff -> Text,
         public -> Nullable<Text>,
+        html -> Text,
+        plaintext -> Text,
     }
 }
 

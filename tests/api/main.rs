@@ -22,6 +22,7 @@ mod preconditions;
 mod queries;
 mod reading;
 mod receiver;
+mod rendering;
 mod revisions;
 mod roles;
 mod shutdown;

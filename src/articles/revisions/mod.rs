@@ -63,8 +63,14 @@ impl Action {
     }
 }
 
-/// Fields every change touches; listing them in `changed` would say nothing.
-const BOOKKEEPING: [&str; 2] = ["version", "updated_at"];
+/// Fields every change touches, or that follow from others (`body`, `analysis`); listing them
+/// in `changed` would say nothing.
+const BOOKKEEPING: [&str; 4] = [
+    "version",
+    "updated_at",
+    "word_count",
+    "reading_time_minutes",
+];
 
 /// The top-level fields whose value differs between two documents, in document order. With
 /// no earlier document, every field that holds something counts as changed.
