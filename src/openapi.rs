@@ -17,6 +17,7 @@ use crate::articles::list::handlers as lists;
 use crate::articles::revisions::handlers as revisions;
 use crate::audit::handlers as audit;
 use crate::auth::handlers as auth;
+use crate::authors::handlers as authors;
 use crate::events::handlers as events;
 use crate::health;
 use crate::users::handlers as users;
@@ -173,6 +174,8 @@ impl Modify for ClosedGrants {
         highlights::get_highlight, highlights::update_highlight, highlights::delete_highlight,
         risk_notes::list_risk_notes, risk_notes::create_risk_note, risk_notes::replace_risk_notes,
         risk_notes::get_risk_note, risk_notes::update_risk_note, risk_notes::delete_risk_note,
+        authors::list_authors, authors::get_author, authors::create_author,
+        authors::update_author, authors::delete_author,
         health::healthz, health::readyz, crate::metrics::serve_metrics, serve_openapi, swagger_ui,
     ),
     components(schemas(crate::articles::list::params::SortParam, crate::articles::list::params::IncludeParam)),
@@ -185,6 +188,7 @@ impl Modify for ClosedGrants {
         (name = "highlights", description = "The ordered highlights of an article"),
         (name = "risk notes", description = "The ordered risk notes of an article"),
         (name = "revisions", description = "The history of an article: every change as a whole document, and restoring one"),
+        (name = "authors", description = "Authors: the public bylines articles credit, apart from login accounts"),
         (name = "users", description = "User accounts (admins only)"),
         (name = "api keys", description = "API keys for publishing clients (admins only)"),
         (name = "audit", description = "The append-only audit log of sign-ins and changes (admins only)"),

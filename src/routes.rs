@@ -11,6 +11,7 @@ use crate::articles::list::handlers as lists;
 use crate::articles::revisions::handlers as revisions;
 use crate::audit::handlers as audit;
 use crate::auth::handlers as auth;
+use crate::authors::handlers as authors;
 use crate::events::handlers as events;
 use crate::users::handlers as user_admin;
 use crate::webhooks::handlers as webhooks;
@@ -74,6 +75,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .route(web::post().to(articles::create_article)),
             )
             .service(web::resource("/tags").route(web::get().to(lists::list_tags)))
+            .service(
+                web::resource("/authors")
+                    .route(web::get().to(authors::list_authors))
+                    .route(web::post().to(authors::create_author)),
+            )
+            .service(
+                web::resource("/authors/{id}")
+                    .route(web::get().to(authors::get_author))
+                    .route(web::patch().to(authors::update_author))
+                    .route(web::delete().to(authors::delete_author)),
+            )
             .service(
                 web::resource("/articles/{id}")
                     .route(web::get().to(articles::get_article))
