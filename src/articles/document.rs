@@ -1,7 +1,7 @@
 //! The read model: the one mapping from stored rows to the article document of SPEC §3.
 //!
-//! Any number of documents cost four queries: the rows, their tags, their children and their
-//! related articles. Related articles the viewer may not see are left out.
+//! Any number of documents cost five queries: the rows, their tags, their children, their
+//! related articles and their bylines. Related articles the viewer may not see are left out.
 
 use std::collections::HashMap;
 
@@ -17,7 +17,8 @@ use crate::auth::AuthUser;
 use crate::children::{
     self, Child, ChildKind, ChildSpec, Highlights, KeyTakeaways, Quotes, RiskNotes,
 };
-use crate::db::schema::{article_related, article_tags, articles};
+use crate::authors::dto::AuthorRef;
+use crate::db::schema::{article_authors, article_related, article_tags, articles, authors};
 use crate::db::AnyConnection;
 
 /// Who a document is assembled for.
@@ -133,6 +134,24 @@ macro_rules! related_rows {
     };
 }
 
+/// The bylines of the articles a filter on `article_authors::article_id` selects.
+macro_rules! byline_rows {
+    ($conn:expr, $filter:expr) => {
+        article_authors::table
+            .inner_join(authors::table)
+            .filter($filter)
+            .order((
+                article_authors::article_id.asc(),
+                article_authors::position.asc(),
+            ))
+            .select((
+                article_authors::article_id,
+                (authors::id, authors::slug, authors::name),
+            ))
+            .load::<(String, (String, String, String))>($conn)
+    };
+}
+
 fn assemble_many(
     conn: &mut AnyConnection,
     rows: Vec<ArticleRow>,
@@ -141,18 +160,29 @@ fn assemble_many(
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     // One article (every write, every uncached read) uses `=` rather than `IN (…)`: diesel
     // caches the prepared statement only when the number of binds is fixed.
-    let (mut tags, children, related_rows) = match ids.as_slice() {
+    let (mut tags, children, related_rows, byline_rows) = match ids.as_slice() {
         [one] => (
             HashMap::from([(one.clone(), store::tags(conn, one)?)]),
             children::repo::list_all(conn, one)?,
             related_rows!(conn, article_related::article_id.eq(one))?,
+            byline_rows!(conn, article_authors::article_id.eq(one))?,
         ),
         _ => (
             tags_of_many(conn, &ids)?,
             children::repo::list_for(conn, &ids)?,
             related_rows!(conn, article_related::article_id.eq_any(&ids))?,
+            byline_rows!(conn, article_authors::article_id.eq_any(&ids))?,
         ),
     };
+    let mut bylines: HashMap<String, Vec<AuthorRef>> = HashMap::new();
+    for (owner, (id, slug, name)) in byline_rows {
+        bylines.entry(owner).or_default().push(AuthorRef {
+            id,
+            slug,
+            name,
+            avatar: None,
+        });
+    }
     let mut kids: HashMap<String, Vec<Child>> = HashMap::new();
     for child in children {
         kids.entry(child.article_id.clone())
@@ -180,6 +210,7 @@ fn assemble_many(
                 tags.remove(&id).unwrap_or_default(),
                 kids.remove(&id).unwrap_or_default(),
                 related.remove(&id).unwrap_or_default(),
+                bylines.remove(&id).unwrap_or_default(),
             )
         })
         .collect())
@@ -196,6 +227,7 @@ fn assemble(
     tags: Vec<String>,
     mut kids: Vec<Child>,
     related: Vec<RelatedArticle>,
+    authors: Vec<AuthorRef>,
 ) -> Article {
     debug_assert!(kids.iter().all(|c| ChildKind::ALL.contains(&c.kind)));
     let state = row.state();
@@ -225,5 +257,6 @@ fn assemble(
         highlights: of_kind::<Highlights>(&mut kids),
         risk_notes: of_kind::<RiskNotes>(&mut kids),
         related,
+        authors,
     }
 }

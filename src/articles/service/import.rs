@@ -50,6 +50,7 @@ pub fn insert(
     ] {
         children::repo::store_list(conn, &id, kind, drafts)?;
     }
+    super::articles::store_byline(conn, &id, &draft.authors)?;
     search::reindex(conn, &id)?;
     Ok(id)
 }
