@@ -73,6 +73,8 @@ pub async fn create_article(
     responses(
         (status = 200, description = "The article", body = Article,
             headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+        (status = 301, description = "An old slug of a published article: the article lives at its current slug",
+            headers(("Location" = String, description = "`/api/v1/articles/{current_slug}`"), ("Cache-Control" = String))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
         crate::error::responses::InvalidToken,
         (status = 404, description = "No such article, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
@@ -92,11 +94,14 @@ pub async fn get_article(
     }
     let generation = cache::generation();
     let lookup = key.clone();
-    let article = state
+    let reader = viewer.0.clone();
+    let found = state
         .db
         .run(move |conn| Ok(document::find(conn, &lookup, viewer.0.as_ref())?))
-        .await?
-        .ok_or_else(AppError::article_not_found)?;
+        .await?;
+    let Some(article) = found else {
+        return super::redirect::moved_or_not_found(&state, key, reader).await;
+    };
     let body = serde_json::to_vec(&article).map_err(|e| AppError::internal(e.to_string()))?;
     let rendered = Cached::new(
         body.into(),
@@ -350,6 +355,8 @@ pub async fn schedule_article(
     params(("id" = String, Path, description = "The article's id, or its slug")),
     responses(
         (status = 200, description = "The article exists and is visible", headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+        (status = 301, description = "An old slug of a published article: the article lives at its current slug",
+            headers(("Location" = String, description = "`/api/v1/articles/{current_slug}`"), ("Cache-Control" = String))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
         (status = 401, description = "Invalid token"),
         (status = 404, description = "No such article, or not visible to the caller"),
