@@ -14,6 +14,7 @@ use crate::api_keys::handlers as api_keys;
 use crate::articles::child_handlers::{highlights, key_takeaways, quotes, risk_notes};
 use crate::articles::handlers as articles;
 use crate::articles::list::handlers as lists;
+use crate::articles::preview::handlers as previews;
 use crate::articles::revisions::handlers as revisions;
 use crate::audit::handlers as audit;
 use crate::auth::handlers as auth;
@@ -166,6 +167,7 @@ impl Modify for ClosedGrants {
         articles::schedule_article, lists::list_articles, lists::list_tags,
         articles::head_article, lists::head_articles,
         revisions::list_revisions, revisions::get_revision, revisions::restore_revision,
+        previews::create_preview_link, previews::revoke_preview_links, previews::get_preview,
         key_takeaways::list_key_takeaways, key_takeaways::create_key_takeaway, key_takeaways::replace_key_takeaways,
         key_takeaways::get_key_takeaway, key_takeaways::update_key_takeaway, key_takeaways::delete_key_takeaway,
         quotes::list_quotes, quotes::create_quote, quotes::replace_quotes,

@@ -8,6 +8,7 @@ use crate::api_keys::handlers as api_keys;
 use crate::articles::child_handlers::{highlights, key_takeaways, quotes, risk_notes};
 use crate::articles::handlers as articles;
 use crate::articles::list::handlers as lists;
+use crate::articles::preview::handlers as previews;
 use crate::articles::revisions::handlers as revisions;
 use crate::audit::handlers as audit;
 use crate::auth::handlers as auth;
@@ -122,6 +123,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::resource("/articles/{id}/revisions/{version}/restore")
                     .route(web::post().to(revisions::restore_revision)),
             )
+            .service(
+                web::resource("/articles/{id}/preview-links")
+                    .route(web::post().to(previews::create_preview_link))
+                    .route(web::delete().to(previews::revoke_preview_links)),
+            )
+            .service(web::resource("/preview/{token}").route(web::get().to(previews::get_preview)))
             .configure(key_takeaways::routes)
             .configure(quotes::routes)
             .configure(highlights::routes)

@@ -14,10 +14,10 @@ use super::models::ArticleRow;
 use super::policy::can_see;
 use super::store;
 use crate::auth::AuthUser;
+use crate::authors::dto::AuthorRef;
 use crate::children::{
     self, Child, ChildKind, ChildSpec, Highlights, KeyTakeaways, Quotes, RiskNotes,
 };
-use crate::authors::dto::AuthorRef;
 use crate::db::schema::{article_authors, article_related, article_tags, articles, authors};
 use crate::db::AnyConnection;
 

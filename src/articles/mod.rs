@@ -17,6 +17,7 @@ pub mod http;
 pub mod list;
 pub mod models;
 pub mod policy;
+pub mod preview;
 pub mod redirect;
 pub mod revisions;
 pub mod search;

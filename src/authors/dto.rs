@@ -119,14 +119,21 @@ pub struct AuthorInput {
     /// URL name, `^[a-z0-9]+(-[a-z0-9]+)*$`, at most 120 characters, unique, never shaped like
     /// a UUID. Made from the name (transliterated) when omitted.
     #[serde(default)]
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120, example = "mara-lind")]
+    #[schema(
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 120,
+        example = "mara-lind"
+    )]
     pub slug: Option<String>,
     /// The name shown in bylines, 1–200 characters.
     #[schema(min_length = 1, max_length = 200, example = "Mara Lind")]
     pub name: String,
     /// A short biography, up to 5,000 characters.
     #[serde(default)]
-    #[schema(max_length = 5000, example = "Covers transport and the harbour for the Velmora desk.")]
+    #[schema(
+        max_length = 5000,
+        example = "Covers transport and the harbour for the Velmora desk."
+    )]
     pub bio: Option<String>,
     /// The id of the user account that writes as this author; it must exist.
     #[serde(default)]
@@ -139,7 +146,11 @@ pub struct AuthorInput {
 #[schema(example = json!({"bio": "Transport and harbour correspondent."}))]
 pub struct AuthorPatch {
     /// A new slug (see `AuthorInput`).
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 120, nullable = false)]
+    #[schema(
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 120,
+        nullable = false
+    )]
     pub slug: Option<String>,
     /// A new name, 1–200 characters.
     #[schema(min_length = 1, max_length = 200, nullable = false)]

@@ -16,6 +16,7 @@
 pub mod articles;
 pub mod children;
 pub mod import;
+pub mod preview;
 pub mod workflow;
 
 use std::ops::Deref;
