@@ -6,6 +6,7 @@ mod articles;
 mod audit;
 mod auth;
 mod authors;
+mod bylines;
 mod children;
 mod crash;
 mod database_limits;
