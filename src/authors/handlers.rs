@@ -190,6 +190,8 @@ pub async fn update_author(
             repo::update(conn, &id, validate(input)?, &origin)
         })
         .await?;
+    // Bylines show the author as it is now: cached documents are stale.
+    crate::articles::cache::invalidate();
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, PRIVATE_CACHE))
         .json(Author::from(row)))
