@@ -4,6 +4,7 @@ pub mod api_keys;
 pub mod articles;
 pub mod audit;
 pub mod auth;
+pub mod authors;
 pub mod children;
 pub mod cli;
 pub mod config;

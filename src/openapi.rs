@@ -14,9 +14,11 @@ use crate::api_keys::handlers as api_keys;
 use crate::articles::child_handlers::{highlights, key_takeaways, quotes, risk_notes};
 use crate::articles::handlers as articles;
 use crate::articles::list::handlers as lists;
+use crate::articles::preview::handlers as previews;
 use crate::articles::revisions::handlers as revisions;
 use crate::audit::handlers as audit;
 use crate::auth::handlers as auth;
+use crate::authors::handlers as authors;
 use crate::distribution::handlers as distribution;
 use crate::events::handlers as events;
 use crate::health;
@@ -166,6 +168,7 @@ impl Modify for ClosedGrants {
         articles::schedule_article, lists::list_articles, lists::list_tags,
         articles::head_article, lists::head_articles,
         revisions::list_revisions, revisions::get_revision, revisions::restore_revision,
+        previews::create_preview_link, previews::revoke_preview_links, previews::get_preview,
         key_takeaways::list_key_takeaways, key_takeaways::create_key_takeaway, key_takeaways::replace_key_takeaways,
         key_takeaways::get_key_takeaway, key_takeaways::update_key_takeaway, key_takeaways::delete_key_takeaway,
         quotes::list_quotes, quotes::create_quote, quotes::replace_quotes,
@@ -174,6 +177,8 @@ impl Modify for ClosedGrants {
         highlights::get_highlight, highlights::update_highlight, highlights::delete_highlight,
         risk_notes::list_risk_notes, risk_notes::create_risk_note, risk_notes::replace_risk_notes,
         risk_notes::get_risk_note, risk_notes::update_risk_note, risk_notes::delete_risk_note,
+        authors::list_authors, authors::get_author, authors::create_author,
+        authors::update_author, authors::delete_author,
         health::healthz, health::readyz, crate::metrics::serve_metrics, serve_openapi, swagger_ui,
         distribution::get_rss_feed, distribution::get_atom_feed,
         distribution::get_news_sitemap, distribution::get_articles_sitemap,
@@ -189,6 +194,7 @@ impl Modify for ClosedGrants {
         (name = "highlights", description = "The ordered highlights of an article"),
         (name = "risk notes", description = "The ordered risk notes of an article"),
         (name = "revisions", description = "The history of an article: every change as a whole document, and restoring one"),
+        (name = "authors", description = "Authors: the public bylines articles credit, apart from login accounts"),
         (name = "users", description = "User accounts (admins only)"),
         (name = "api keys", description = "API keys for publishing clients (admins only)"),
         (name = "audit", description = "The append-only audit log of sign-ins and changes (admins only)"),

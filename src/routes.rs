@@ -8,9 +8,11 @@ use crate::api_keys::handlers as api_keys;
 use crate::articles::child_handlers::{highlights, key_takeaways, quotes, risk_notes};
 use crate::articles::handlers as articles;
 use crate::articles::list::handlers as lists;
+use crate::articles::preview::handlers as previews;
 use crate::articles::revisions::handlers as revisions;
 use crate::audit::handlers as audit;
 use crate::auth::handlers as auth;
+use crate::authors::handlers as authors;
 use crate::distribution::handlers as distribution;
 use crate::events::handlers as events;
 use crate::users::handlers as user_admin;
@@ -76,6 +78,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .service(web::resource("/tags").route(web::get().to(lists::list_tags)))
             .service(
+                web::resource("/authors")
+                    .route(web::get().to(authors::list_authors))
+                    .route(web::post().to(authors::create_author)),
+            )
+            .service(
+                web::resource("/authors/{id}")
+                    .route(web::get().to(authors::get_author))
+                    .route(web::patch().to(authors::update_author))
+                    .route(web::delete().to(authors::delete_author)),
+            )
+            .service(
                 web::resource("/articles/{id}")
                     .route(web::get().to(articles::get_article))
                     .route(web::head().to(articles::head_article))
@@ -111,6 +124,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::resource("/articles/{id}/revisions/{version}/restore")
                     .route(web::post().to(revisions::restore_revision)),
             )
+            .service(
+                web::resource("/articles/{id}/preview-links")
+                    .route(web::post().to(previews::create_preview_link))
+                    .route(web::delete().to(previews::revoke_preview_links)),
+            )
+            .service(web::resource("/preview/{token}").route(web::get().to(previews::get_preview)))
             .configure(key_takeaways::routes)
             .configure(quotes::routes)
             .configure(highlights::routes)

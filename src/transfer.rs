@@ -1,6 +1,7 @@
 //! `byline export` and `byline import`: every user and article as one JSON document, lossless —
 //! ids, slugs, statuses, times, versions and the ids and order of every part survive a round
-//! trip, and so does every article's revision history. Password hashes are never exported;
+//! trip, and so do every article's revision history and the authors its byline credits.
+//! Password hashes are never exported;
 //! imported people must have their password set (`byline user set-password`, or an admin's
 //! `PATCH /users/{id}`) before they can log in.
 
@@ -15,6 +16,7 @@ use crate::articles::dto::{Article, ArticleInput};
 use crate::articles::revisions::dto::{ActorRef, ExportedRevision};
 use crate::articles::service::{import as use_case, Editor};
 use crate::articles::{domain, revisions, store};
+use crate::authors::dto::Author;
 use crate::db::schema::users;
 use crate::db::AnyConnection;
 use crate::error::AppError;
@@ -47,6 +49,7 @@ pub struct Export {
     pub format: &'static str,
     pub version: u32,
     pub users: Vec<ExportedUser>,
+    pub authors: Vec<Author>,
     pub articles: Vec<Article>,
     pub revisions: Vec<ExportedRevision>,
 }
@@ -57,6 +60,8 @@ struct ImportFile {
     format: String,
     version: u32,
     users: Vec<ExportedUser>,
+    #[serde(default)]
+    authors: Vec<Author>,
     articles: Vec<serde_json::Value>,
     #[serde(default)]
     revisions: Vec<ExportedRevision>,
@@ -67,6 +72,7 @@ struct ImportFile {
 pub struct ImportReport {
     pub users_created: usize,
     pub users_existing: usize,
+    pub authors_created: usize,
     pub articles: usize,
 }
 
@@ -86,6 +92,10 @@ pub fn export(conn: &mut AnyConnection) -> Result<Export, AppError> {
             kind: u.kind,
             created_at: u.created_at.and_utc(),
         })
+        .collect();
+    let authors = crate::authors::repo::all(conn)?
+        .into_iter()
+        .map(Author::from)
         .collect();
     let mut articles = Vec::new();
     let mut history = Vec::new();
@@ -111,6 +121,7 @@ pub fn export(conn: &mut AnyConnection) -> Result<Export, AppError> {
         format: FORMAT,
         version: VERSION,
         users,
+        authors,
         articles,
         revisions: history,
     })
@@ -168,6 +179,12 @@ pub fn import(conn: &mut AnyConnection, json: &[u8]) -> Result<ImportReport, App
                 ))
                 .execute(conn)?;
             report.users_created += 1;
+        }
+        // Authors that exist already (same id) are kept as they are, like users.
+        for author in &file.authors {
+            if crate::authors::repo::import(conn, author)? {
+                report.authors_created += 1;
+            }
         }
         let mut related = Vec::new();
         for (i, value) in file.articles.into_iter().enumerate() {

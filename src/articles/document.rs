@@ -1,7 +1,7 @@
 //! The read model: the one mapping from stored rows to the article document of SPEC §3.
 //!
-//! Any number of documents cost four queries: the rows, their tags, their children and their
-//! related articles. Related articles the viewer may not see are left out.
+//! Any number of documents cost five queries: the rows, their tags, their children, their
+//! related articles and their bylines. Related articles the viewer may not see are left out.
 
 use std::collections::HashMap;
 
@@ -15,10 +15,11 @@ use super::policy::can_see;
 use super::store;
 use super::text::{self, Rendered};
 use crate::auth::AuthUser;
+use crate::authors::dto::AuthorRef;
 use crate::children::{
     self, Child, ChildKind, ChildSpec, Highlights, KeyTakeaways, Quotes, RiskNotes,
 };
-use crate::db::schema::{article_related, article_tags, articles};
+use crate::db::schema::{article_authors, article_related, article_tags, articles, authors};
 use crate::db::AnyConnection;
 
 /// Who a document is assembled for.
@@ -129,12 +130,31 @@ macro_rules! related_rows {
     };
 }
 
-/// What hangs off a set of articles: their tags, their parts, and the summaries of their
-/// related articles with the status and owner that decide who may see each.
+/// The bylines of the articles a filter on `article_authors::article_id` selects.
+macro_rules! byline_rows {
+    ($conn:expr, $filter:expr) => {
+        article_authors::table
+            .inner_join(authors::table)
+            .filter($filter)
+            .order((
+                article_authors::article_id.asc(),
+                article_authors::position.asc(),
+            ))
+            .select((
+                article_authors::article_id,
+                (authors::id, authors::slug, authors::name),
+            ))
+            .load::<(String, (String, String, String))>($conn)
+    };
+}
+
+/// What hangs off a set of articles: their tags, their parts, their bylines, and the summaries
+/// of their related articles with the status and owner that decide who may see each.
 struct Parts {
     tags: HashMap<String, Vec<String>>,
     kids: HashMap<String, Vec<Child>>,
     related: HashMap<String, Vec<Related>>,
+    bylines: HashMap<String, Vec<AuthorRef>>,
 }
 
 struct Related {
@@ -144,22 +164,33 @@ struct Related {
 }
 
 impl Parts {
-    /// Three queries for any number of articles.
+    /// Four queries for any number of articles.
     fn of(conn: &mut AnyConnection, ids: &[String]) -> QueryResult<Self> {
         // One article (every write, every uncached read) uses `=` rather than `IN (…)`: diesel
         // caches the prepared statement only when the number of binds is fixed.
-        let (tags, children, related_rows) = match ids {
+        let (tags, children, related_rows, byline_rows) = match ids {
             [one] => (
                 HashMap::from([(one.clone(), store::tags(conn, one)?)]),
                 children::repo::list_all(conn, one)?,
                 related_rows!(conn, article_related::article_id.eq(one))?,
+                byline_rows!(conn, article_authors::article_id.eq(one))?,
             ),
             _ => (
                 tags_of_many(conn, ids)?,
                 children::repo::list_for(conn, ids)?,
                 related_rows!(conn, article_related::article_id.eq_any(ids))?,
+                byline_rows!(conn, article_authors::article_id.eq_any(ids))?,
             ),
         };
+        let mut bylines: HashMap<String, Vec<AuthorRef>> = HashMap::new();
+        for (owner, (id, slug, name)) in byline_rows {
+            bylines.entry(owner).or_default().push(AuthorRef {
+                id,
+                slug,
+                name,
+                avatar: None,
+            });
+        }
         let mut kids: HashMap<String, Vec<Child>> = HashMap::new();
         for child in children {
             kids.entry(child.article_id.clone())
@@ -183,6 +214,7 @@ impl Parts {
             tags,
             kids,
             related,
+            bylines,
         })
     }
 
@@ -202,7 +234,8 @@ impl Parts {
     fn assemble_with(&mut self, row: ArticleRow, related: Vec<RelatedArticle>) -> Article {
         let tags = self.tags.remove(&row.id).unwrap_or_default();
         let kids = self.kids.remove(&row.id).unwrap_or_default();
-        assemble(row, tags, kids, related)
+        let authors = self.bylines.remove(&row.id).unwrap_or_default();
+        assemble(row, tags, kids, related, authors)
     }
 }
 
@@ -278,6 +311,7 @@ fn assemble(
     tags: Vec<String>,
     mut kids: Vec<Child>,
     related: Vec<RelatedArticle>,
+    authors: Vec<AuthorRef>,
 ) -> Article {
     debug_assert!(kids.iter().all(|c| ChildKind::ALL.contains(&c.kind)));
     let state = row.state();
@@ -313,6 +347,7 @@ fn assemble(
         highlights: of_kind::<Highlights>(&mut kids),
         risk_notes: of_kind::<RiskNotes>(&mut kids),
         related,
+        authors,
         word_count: i64::try_from(words).unwrap_or(i64::MAX),
         reading_time_minutes: i64::try_from(text::reading_minutes(words)).unwrap_or(i64::MAX),
         html: None,

@@ -10,7 +10,7 @@ use crate::children::{ChildDraft, ChildFields};
 use crate::error::{AppError, FieldErrors};
 
 pub use super::validation::{
-    slug_from_title, validate, MAX_RELATED, MAX_SLUG, MAX_TAGS, MAX_TAG_CHARS,
+    slug_from_title, validate, MAX_AUTHORS, MAX_RELATED, MAX_SLUG, MAX_TAGS, MAX_TAG_CHARS,
 };
 pub use super::workflow::{decide_transition, Transition, WorkflowChange};
 
@@ -62,6 +62,8 @@ pub struct ArticleDraft {
     pub highlights: Vec<ChildDraft>,
     pub risk_notes: Vec<ChildDraft>,
     pub related: Vec<String>,
+    /// Credited author ids, in byline order.
+    pub authors: Vec<String>,
 }
 
 impl ArticleDraft {
@@ -271,6 +273,7 @@ pub fn draft_from_document(doc: &Article) -> ArticleDraft {
             },
         }),
         related: doc.related.iter().map(|r| r.id.clone()).collect(),
+        authors: doc.authors.iter().map(|a| a.id.clone()).collect(),
     }
 }
 

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::authors::dto::{AuthorRef, AuthorRefInput};
 use crate::children::dto::{
     Highlight, KeyTakeaway, Quote, QuoteInput, RiskNote, RiskNoteInput, TextItemInput,
 };
@@ -216,6 +217,10 @@ pub struct ArticleInput {
     #[serde(default)]
     #[schema(max_items = 20)]
     pub related: Vec<RelatedRef>,
+    /// The byline in order, by author id (or the objects GET returned), at most 20.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub authors: Vec<AuthorRefInput>,
 }
 
 /// A related article, as the caller may see it.
@@ -300,6 +305,9 @@ pub struct Article {
     pub risk_notes: Vec<RiskNote>,
     /// Related articles the caller may see, in the stored order.
     pub related: Vec<RelatedArticle>,
+    /// The byline: the credited authors, in order.
+    #[serde(default)]
+    pub authors: Vec<AuthorRef>,
     /// Words in `body` and `analysis`, counted in their plain text.
     #[serde(default)]
     pub word_count: i64,
@@ -331,7 +339,7 @@ pub struct ScheduleRequest {
 }
 
 /// The body of `PATCH /articles/{id}`: a JSON merge patch (RFC 7396) of the scalar fields and
-/// tags. Omitted fields stay as they are; `null` removes an optional field. The read-only
+/// tags and authors. Omitted fields stay as they are; `null` removes an optional field. The read-only
 /// fields of `ArticleInput` may be sent unchanged; children and related articles cannot be
 /// patched.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -365,4 +373,7 @@ pub struct ArticlePatch {
     /// The whole new list of tags.
     #[schema(value_type = Option<Vec<TagName>>, max_items = 20)]
     pub tags: Option<Vec<String>>,
+    /// The whole new byline, by author id (or the objects GET returned); `null` empties it.
+    #[schema(max_items = 20)]
+    pub authors: Option<Vec<AuthorRefInput>>,
 }

@@ -7,6 +7,7 @@ use utoipa::IntoParams;
 
 use super::cache::Cached;
 use super::dto::Article;
+use super::handlers::Found;
 use super::http::document_response;
 use super::rendered;
 use super::text::{self, Rendered};
@@ -86,15 +87,17 @@ pub async fn document_with(
     formats: Formats,
 ) -> Result<HttpResponse, AppError> {
     let public = claims.is_none();
-    let mut article = state
+    let article = state
         .db
         .run(move |conn| {
             let viewer = match &claims {
                 Some(claims) => Some(session_of(conn, claims)?.user),
                 None => None,
             };
-            let Some(found) = super::handlers::read(conn, &key, viewer.as_ref())? else {
-                return Ok(None);
+            let found = match super::handlers::find(conn, &key, viewer.as_ref())? {
+                Found::Document(found) => found,
+                Found::Moved(slug) => return Ok(Err(slug)),
+                Found::Nothing => return Err(AppError::article_not_found()),
             };
             let mut article: Article = serde_json::from_slice(&found.body)
                 .map_err(|e| AppError::internal(e.to_string()))?;
@@ -115,10 +118,13 @@ pub async fn document_with(
                 article.html = formats.html.then_some(html);
                 article.plaintext = formats.plaintext.then_some(plaintext);
             }
-            Ok(Some(article))
+            Ok(Ok(article))
         })
-        .await?
-        .ok_or_else(AppError::article_not_found)?;
+        .await?;
+    let mut article = match article {
+        Ok(article) => article,
+        Err(slug) => return Ok(super::redirect::moved(&slug, req.query_string(), public)),
+    };
     if formats.jsonld {
         // Bylines and the featured image join once articles have them.
         article.jsonld = Some(jsonld::news_article(

@@ -77,6 +77,8 @@ pub async fn create_article(
     responses(
         (status = 200, description = "The article", body = Article,
             headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+        (status = 301, description = "An old slug of a published article: the article lives at its current slug",
+            headers(("Location" = String, description = "`/api/v1/articles/{current_slug}`"), ("Cache-Control" = String))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
         (status = 400, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
         crate::error::responses::InvalidToken,
@@ -105,7 +107,7 @@ pub async fn get_article(
     }
     let generation = cache::generation();
     let lookup = key.clone();
-    let document = state
+    let found = state
         .db
         .run(move |conn| {
             // The session check and the read share one trip to the blocking pool.
@@ -113,10 +115,14 @@ pub async fn get_article(
                 Some(claims) => Some(session_of(conn, claims)?.user),
                 None => None,
             };
-            Ok(read(conn, &lookup, viewer.as_ref())?)
+            Ok(find(conn, &lookup, viewer.as_ref())?)
         })
-        .await?
-        .ok_or_else(AppError::article_not_found)?;
+        .await?;
+    let document = match found {
+        Found::Document(document) => document,
+        Found::Moved(slug) => return Ok(super::redirect::moved(&slug, "", public)),
+        Found::Nothing => return Err(AppError::article_not_found()),
+    };
     if cacheable {
         let entry = Cached::new(
             document.body.clone(),
@@ -127,6 +133,32 @@ pub async fn get_article(
         state.read_cache.put(key, entry);
     }
     Ok(document_response(&req, document, public))
+}
+
+/// What a key names for a viewer.
+pub(super) enum Found {
+    /// The document, ready to send.
+    Document(Cached),
+    /// Nothing now, but the key is an old slug of an article the viewer may see, whose slug
+    /// is now this one.
+    Moved(String),
+    /// Nothing the viewer may see.
+    Nothing,
+}
+
+/// The document the viewer may see under `key`, or where it moved.
+pub(super) fn find(
+    conn: &mut crate::db::AnyConnection,
+    key: &str,
+    viewer: Option<&crate::auth::AuthUser>,
+) -> diesel::QueryResult<Found> {
+    if let Some(document) = read(conn, key, viewer)? {
+        return Ok(Found::Document(document));
+    }
+    Ok(match super::slugs::moved_to(conn, key, viewer)? {
+        Some(slug) => Found::Moved(slug),
+        None => Found::Nothing,
+    })
 }
 
 /// The document the viewer may see under `key`: the stored one, in one query, or — for an
@@ -409,6 +441,8 @@ pub async fn schedule_article(
     params(("id" = String, Path, description = "The article's id, or its slug")),
     responses(
         (status = 200, description = "The article exists and is visible", headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
+        (status = 301, description = "An old slug of a published article: the article lives at its current slug",
+            headers(("Location" = String, description = "`/api/v1/articles/{current_slug}`"), ("Cache-Control" = String))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
         (status = 401, description = "Invalid token"),
         (status = 404, description = "No such article, or not visible to the caller"),

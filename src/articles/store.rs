@@ -10,7 +10,7 @@ use super::domain::{ArticleDraft, ArticleState, Precondition, WorkflowChange};
 use super::dto::ArticleStatus;
 use super::models::{ArticleRow, ArticleScalars};
 use crate::children::{self, ChildKind};
-use crate::db::schema::{article_related, article_tags, articles};
+use crate::db::schema::{article_authors, article_related, article_tags, articles};
 use crate::db::AnyConnection;
 
 /// The article an id or slug names. An id match wins over a slug match, explicitly: slugs
@@ -195,6 +195,31 @@ pub fn write_tags(conn: &mut AnyConnection, id: &str, tags: &[String]) -> QueryR
     Ok(())
 }
 
+/// The ids of an article's credited authors, in byline order.
+pub fn authors(conn: &mut AnyConnection, id: &str) -> QueryResult<Vec<String>> {
+    article_authors::table
+        .filter(article_authors::article_id.eq(id))
+        .order(article_authors::position.asc())
+        .select(article_authors::author_id)
+        .load(conn)
+}
+
+/// Stores an article's byline in order, replacing what was there.
+pub fn write_authors(conn: &mut AnyConnection, id: &str, authors: &[String]) -> QueryResult<()> {
+    diesel::delete(article_authors::table.filter(article_authors::article_id.eq(id)))
+        .execute(conn)?;
+    for (i, author_id) in authors.iter().enumerate() {
+        diesel::insert_into(article_authors::table)
+            .values((
+                article_authors::article_id.eq(id),
+                article_authors::author_id.eq(author_id),
+                article_authors::position.eq(i32::try_from(i).unwrap_or(i32::MAX)),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// A related article as the rules see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelatedState {
@@ -264,6 +289,7 @@ pub fn stored_scalars(conn: &mut AnyConnection, row: &ArticleRow) -> QueryResult
         source: s.source,
         language: s.language,
         tags: tags(conn, &row.id)?,
+        authors: authors(conn, &row.id)?,
         key_takeaways: Vec::new(),
         quotes: Vec::new(),
         highlights: Vec::new(),

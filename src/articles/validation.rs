@@ -15,6 +15,8 @@ use crate::validate;
 pub const MAX_TAGS: usize = 20;
 /// Most related articles per article.
 pub const MAX_RELATED: usize = 20;
+/// Most credited authors per article.
+pub const MAX_AUTHORS: usize = 20;
 /// Longest tag.
 pub const MAX_TAG_CHARS: usize = 50;
 /// Longest slug.
@@ -108,6 +110,28 @@ pub fn validate(input: ArticleInput) -> Result<(ArticleDraft, ReadOnlyEcho), App
         }
     }
 
+    let mut authors = Vec::new();
+    if input.authors.len() > MAX_AUTHORS {
+        errs.push(
+            "/authors",
+            format!(
+                "at most {MAX_AUTHORS} authors are allowed (got {})",
+                input.authors.len()
+            ),
+        );
+    } else {
+        let mut seen = HashSet::new();
+        for (i, a) in input.authors.iter().enumerate() {
+            let id = a.id();
+            if uuid::Uuid::parse_str(id).is_err() {
+                errs.push(format!("/authors/{i}"), "must be an author id (a UUID)");
+            } else if !seen.insert(id) {
+                errs.push(format!("/authors/{i}"), "appears twice");
+            }
+            authors.push(id.to_owned());
+        }
+    }
+
     let draft = ArticleDraft {
         slug: input.slug,
         title: input.title,
@@ -126,6 +150,7 @@ pub fn validate(input: ArticleInput) -> Result<(ArticleDraft, ReadOnlyEcho), App
         highlights,
         risk_notes,
         related,
+        authors,
     };
     let echo = ReadOnlyEcho {
         id: input.id,

@@ -241,3 +241,53 @@ diesel::table! {
 
 diesel::joinable!(article_documents -> articles (article_id));
 diesel::allow_tables_to_appear_in_same_query!(article_documents, articles);
+// Authors, bylines, old slugs and preview links (SPEC §8).
+diesel::table! {
+    authors (id) {
+        id -> Text,
+        slug -> Text,
+        name -> Text,
+        bio -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_authors (article_id, author_id) {
+        article_id -> Text,
+        author_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    article_slug_history (slug) {
+        slug -> Text,
+        article_id -> Text,
+        retired_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    preview_links (id) {
+        id -> Text,
+        article_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(article_authors -> authors (author_id));
+diesel::joinable!(article_authors -> articles (article_id));
+diesel::joinable!(article_slug_history -> articles (article_id));
+diesel::joinable!(preview_links -> articles (article_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    authors,
+    article_authors,
+    articles,
+    article_slug_history,
+    preview_links,
+);

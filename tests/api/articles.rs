@@ -104,6 +104,7 @@ async fn create_returns_201_with_location_etag_and_the_full_document(app: TestAp
         "highlights",
         "risk_notes",
         "related",
+        "authors",
         "word_count",
         "reading_time_minutes",
     ];

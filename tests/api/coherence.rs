@@ -140,3 +140,39 @@ async fn a_related_article_renamed_elsewhere_shows_in_every_document(app: TestAp
     assert_eq!(doc["related"][0]["title"], "A draft");
     assert_eq!(doc["related"].as_array().map(Vec::len), Some(1));
 }
+
+both_backends!(a_renamed_author_shows_in_every_byline);
+async fn a_renamed_author_shows_in_every_byline(app: TestApp) {
+    let other = start_with(&app.database, free_port(), &[("BYLINE_RATE_LIMIT", "0")]).await;
+    let client = awc::Client::default();
+    let author = app
+        .post(
+            "/api/v1/authors",
+            Some(&app.admin_token),
+            json!({"name": "Ada Byline"}),
+        )
+        .await
+        .expect(201)
+        .json();
+    let author_id = author["id"].as_str().expect("id");
+    let article = app
+        .create_published(json!({"title": "Credited", "authors": [author_id]}))
+        .await;
+    let url = format!(
+        "{}/api/v1/articles/{}",
+        other.base,
+        article["id"].as_str().expect("id")
+    );
+    let (_, doc) = read(&client, &url).await;
+    assert_eq!(doc["authors"][0]["name"], "Ada Byline");
+    app.patch(
+        &format!("/api/v1/authors/{author_id}"),
+        Some(&app.admin_token),
+        json!({"name": "Ada Renamed", "slug": "ada-renamed"}),
+    )
+    .await
+    .expect(200);
+    let (_, doc) = read(&client, &url).await;
+    assert_eq!(doc["authors"][0]["name"], "Ada Renamed");
+    assert_eq!(doc["authors"][0]["slug"], "ada-renamed");
+}

@@ -19,6 +19,7 @@ enum Target {
     Published,
     User,
     ApiKey,
+    Author,
 }
 
 /// One row of the matrix; `expect` is for [anonymous, owner, other author, editor, admin].
@@ -230,6 +231,43 @@ fn cases() -> Vec<Case> {
         case(M::POST, "/api/v1/articles/{article}/revisions/1/restore", None, Published, [401, 403, 403, 200, 200]),
         case(M::GET, "/api/v1/auth/me", None, Nothing, [401, 200, 200, 200, 200]),
     ]);
+    let staff_only = |ok: u16| [401, 403, 403, ok, ok];
+    let links = "/api/v1/articles/{article}/preview-links";
+    cases.extend([
+        case(M::GET, "/api/v1/authors", None, Nothing, [200; 5]),
+        case(M::GET, "/api/v1/authors/{author}", None, Author, [200; 5]),
+        case(
+            M::POST,
+            "/api/v1/authors",
+            Some(r#"{"name": "Matrix {unique}"}"#),
+            Nothing,
+            staff_only(201),
+        ),
+        case(
+            M::PATCH,
+            "/api/v1/authors/{author}",
+            Some(r#"{"bio": "Changed"}"#),
+            Author,
+            staff_only(200),
+        ),
+        case(
+            M::DELETE,
+            "/api/v1/authors/{author}",
+            None,
+            Author,
+            staff_only(204),
+        ),
+        case(M::POST, links, Some("{}"), Draft, [401, 201, 404, 201, 201]),
+        case(
+            M::POST,
+            links,
+            Some("{}"),
+            Published,
+            [401, 403, 403, 201, 201],
+        ),
+        case(M::DELETE, links, None, Draft, [401, 204, 404, 204, 204]),
+        case(M::DELETE, links, None, Published, [401, 403, 403, 204, 204]),
+    ]);
     // These end sessions, so they use a login of their own; the password change ends every
     // session of the caller and so comes last.
     let mut logout = case(
@@ -347,6 +385,18 @@ async fn prepare(
                 .expect(201)
                 .json();
             values.push(("{key}", key["id"].as_str().expect("id").to_owned()));
+        }
+        Target::Author => {
+            let author = app
+                .post(
+                    "/api/v1/authors",
+                    Some(&app.admin_token),
+                    json!({"name": "Target author"}),
+                )
+                .await
+                .expect(201)
+                .json();
+            values.push(("{author}", author["id"].as_str().expect("id").to_owned()));
         }
     }
     values

@@ -123,4 +123,6 @@ pub struct ArticleListItem {
     pub risk_notes: Option<Vec<RiskNote>>,
     /// Only with `include=children`.
     pub related: Option<Vec<RelatedArticle>>,
+    /// Only with `include=children`.
+    pub authors: Option<Vec<crate::authors::dto::AuthorRef>>,
 }

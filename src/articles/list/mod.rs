@@ -70,6 +70,8 @@ pub struct Keyset {
 #[derive(Debug)]
 pub struct ListQuery {
     pub tag: Option<String>,
+    /// Only articles crediting the author with this slug.
+    pub author: Option<String>,
     pub q: Option<String>,
     pub status: Option<ArticleStatus>,
     pub after: Option<NaiveDateTime>,

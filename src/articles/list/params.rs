@@ -17,6 +17,9 @@ pub struct ListParams {
     /// Only articles with this tag.
     #[param(example = "ferries", max_length = 50)]
     pub tag: Option<String>,
+    /// Only articles whose byline credits the author with this slug.
+    #[param(example = "mara-lind", max_length = 120)]
+    pub author: Option<String>,
     /// Full-text search over title, dek, summary, body and quotes. Every word must match; the
     /// input is searched as plain text. Without `sort`, results come by relevance.
     #[param(example = "electric ferries", max_length = 500)]
@@ -72,7 +75,7 @@ pub enum IncludeParam {
 }
 
 /// Top-level fields `fields=` may name.
-pub const SELECTABLE_FIELDS: [&str; 25] = [
+pub const SELECTABLE_FIELDS: [&str; 26] = [
     "id",
     "slug",
     "title",
@@ -98,6 +101,7 @@ pub const SELECTABLE_FIELDS: [&str; 25] = [
     "highlights",
     "risk_notes",
     "related",
+    "authors",
 ];
 
 fn bad(msg: impl Into<String>) -> AppError {
@@ -123,6 +127,7 @@ impl ListQuery {
     pub fn parse(p: ListParams, key: &CursorKey) -> Result<Self, AppError> {
         let all = [
             &p.tag,
+            &p.author,
             &p.q,
             &p.status,
             &p.published_after,
@@ -196,12 +201,16 @@ impl ListQuery {
         let after = time_param("published_after", p.published_after.as_deref())?;
         let before = time_param("published_before", p.published_before.as_deref())?;
         let tag = p.tag.filter(|t| !t.is_empty());
-        let filters = format!(
+        let author = p.author.filter(|a| !a.is_empty());
+        let mut filters = format!(
             "tag={:?}&q={:?}&status={:?}&after={after:?}&before={before:?}",
             tag,
             q,
             status.map(ArticleStatus::as_str)
         );
+        if let Some(author) = &author {
+            filters.push_str(&format!("&author={author:?}"));
+        }
         let after_row = p
             .cursor
             .filter(|c| !c.is_empty())
@@ -209,6 +218,7 @@ impl ListQuery {
             .transpose()?;
         Ok(Self {
             tag,
+            author,
             q,
             status,
             after,

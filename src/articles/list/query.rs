@@ -245,6 +245,13 @@ fn build(q: &ListQuery, viewer: Option<&AuthUser>, postgres: bool) -> Option<Sql
         .bind(Bind::Text(tag.clone()))
         .push(")");
     }
+    if let Some(author) = &q.author {
+        sql.push(
+            " AND EXISTS (SELECT 1 FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id AND au.slug = ",
+        )
+        .bind(Bind::Text(author.clone()))
+        .push(")");
+    }
     if let Some(after) = q.after {
         sql.push(" AND a.published_at >= ").bind(Bind::Time(after));
     }

@@ -131,9 +131,31 @@ fn write_parts(
     if related_changed {
         store::write_related(conn, id, &draft.related)?;
     }
+    if stored.is_none_or(|s| s.authors != draft.authors) {
+        store_byline(conn, id, &draft.authors)?;
+    }
     if stored.is_none_or(|s| !s.same_searched_text(draft) || s.quotes != draft.quotes) {
         search::reindex(conn, id)?;
     }
+    Ok(())
+}
+
+/// Stores an article's byline after checking that every id names an author (422 at
+/// `/authors/{i}` otherwise).
+pub(super) fn store_byline(
+    conn: &mut AnyConnection,
+    id: &str,
+    authors: &[String],
+) -> Result<(), AppError> {
+    let existing = crate::authors::repo::existing(conn, authors)?;
+    let mut errs = FieldErrors::default();
+    for (i, author) in authors.iter().enumerate() {
+        if !existing.contains(author) {
+            errs.push(format!("/authors/{i}"), "no author with this id");
+        }
+    }
+    errs.finish(())?;
+    store::write_authors(conn, id, authors)?;
     Ok(())
 }
 
@@ -268,14 +290,14 @@ pub fn patch(
                 "seo_title": stored.seo_title, "seo_description": stored.seo_description,
                 "summary": stored.summary, "body": stored.body, "analysis": stored.analysis,
                 "kicker": stored.kicker, "source": stored.source, "language": stored.language,
-                "tags": stored.tags,
+                "tags": stored.tags, "authors": stored.authors,
             });
             json_patch::merge(&mut merged, &Value::Object(patch));
             let input: ArticleInput = from_value(merged)?;
             let (draft, echo) = domain::validate(input)?;
             echo.check_against(current)?;
             let scalars_changed = !stored.same_scalars(&draft);
-            if !scalars_changed && stored.tags == draft.tags {
+            if !scalars_changed && stored.tags == draft.tags && stored.authors == draft.authors {
                 return Err(Abort::Unchanged);
             }
             if scalars_changed {
@@ -284,6 +306,9 @@ pub fn patch(
             }
             if stored.tags != draft.tags {
                 store::write_tags(conn, id, &draft.tags)?;
+            }
+            if stored.authors != draft.authors {
+                store_byline(conn, id, &draft.authors)?;
             }
             if !stored.same_searched_text(&draft) {
                 search::reindex(conn, id)?;
@@ -332,6 +357,9 @@ pub fn restore(
                 .map(|r| r.id)
                 .collect();
             draft.related.retain(|r| existing.contains(r));
+            // Authors deleted since leave the byline.
+            let authors = crate::authors::repo::existing(conn, &draft.authors)?;
+            draft.authors.retain(|a| authors.contains(a));
             // Children of the revision deleted since come back with their ids; a restore may
             // bring back related articles the restorer cannot see, as they were.
             store_draft(

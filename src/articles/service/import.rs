@@ -50,6 +50,8 @@ pub fn insert(
     ] {
         children::repo::store_list(conn, &id, kind, drafts)?;
     }
+    super::articles::store_byline(conn, &id, &draft.authors)?;
+    crate::articles::slugs::release(conn, draft.slug.as_deref().unwrap_or_default())?;
     search::reindex(conn, &id)?;
     Ok(id)
 }

@@ -16,6 +16,7 @@
 pub mod articles;
 pub mod children;
 pub mod import;
+pub mod preview;
 pub mod workflow;
 
 use std::ops::Deref;
@@ -34,6 +35,7 @@ use super::models::ArticleRow;
 use super::policy::{authorize_edit, authorize_workflow, can_see};
 use super::rendered;
 use super::revisions::{self, Action};
+use super::slugs;
 use super::store::{self, Locked};
 use crate::audit;
 use crate::auth::AuthUser;
@@ -261,6 +263,13 @@ pub fn edit<T>(
         let current = begin(conn, editor, id, pre, rule)?;
         let value = apply(conn, &current)?;
         let row = store::touch(conn, id, now())?;
+        if row.slug != current.slug {
+            // The old slug of an article readers may have linked to keeps working.
+            slugs::release(conn, &row.slug)?;
+            if current.published_at.is_some() {
+                slugs::retire(conn, &current.slug, id, row.updated_at)?;
+            }
+        }
         let article = finish(conn, editor, row, action, Some(current.status))?;
         Ok((value, article))
     });
@@ -292,6 +301,7 @@ pub fn create(
     let article = conn.transaction::<_, AppError, _>(|conn| {
         let id = insert(conn)?;
         let row = store::find(conn, &id)?.ok_or_else(AppError::article_not_found)?;
+        slugs::release(conn, &row.slug)?;
         finish(conn, editor, row, action, None)
     })?;
     committed();
