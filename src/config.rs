@@ -77,6 +77,8 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     /// HTTP worker threads; one per core when `None`. Not read from the environment.
     pub workers: Option<usize>,
+    /// Media uploads and their store (`BYLINE_MEDIA_*`).
+    pub media: crate::media::config::MediaConfig,
 }
 
 /// Which browser origins may call the API (`BYLINE_CORS_ORIGINS`).
@@ -100,7 +102,7 @@ pub struct ConfigError {
     pub reason: String,
 }
 
-fn err(var: &'static str, reason: impl Into<String>) -> ConfigError {
+pub(crate) fn err(var: &'static str, reason: impl Into<String>) -> ConfigError {
     ConfigError {
         var,
         reason: reason.into(),
@@ -271,6 +273,8 @@ impl Config {
             ));
         }
 
+        let media = crate::media::config::MediaConfig::from_lookup(&var)?;
+
         Ok(Self {
             database_url,
             bind,
@@ -299,6 +303,7 @@ impl Config {
             rate_limit,
             trusted_proxies,
             workers: None,
+            media,
         })
     }
 }
@@ -312,7 +317,7 @@ fn is_origin(s: &str) -> bool {
     })
 }
 
-fn parse_flag(
+pub(crate) fn parse_flag(
     var: &impl Fn(&str) -> Option<String>,
     name: &'static str,
     default: bool,
@@ -332,7 +337,7 @@ fn to_usize(name: &'static str, n: u64) -> Result<usize, ConfigError> {
     usize::try_from(n).map_err(|_| err(name, "too large"))
 }
 
-fn parse_number(
+pub(crate) fn parse_number(
     var: &impl Fn(&str) -> Option<String>,
     name: &'static str,
     default: u64,

@@ -19,6 +19,7 @@ use crate::audit::handlers as audit;
 use crate::auth::handlers as auth;
 use crate::events::handlers as events;
 use crate::health;
+use crate::media::{handlers as media, serve as media_files};
 use crate::users::handlers as users;
 use crate::webhooks::handlers as webhooks;
 
@@ -173,6 +174,8 @@ impl Modify for ClosedGrants {
         highlights::get_highlight, highlights::update_highlight, highlights::delete_highlight,
         risk_notes::list_risk_notes, risk_notes::create_risk_note, risk_notes::replace_risk_notes,
         risk_notes::get_risk_note, risk_notes::update_risk_note, risk_notes::delete_risk_note,
+        media::create_medium, media::list_media, media::get_medium, media::update_medium,
+        media::delete_medium, media_files::serve_media_file, media_files::head_media_file,
         health::healthz, health::readyz, crate::metrics::serve_metrics, serve_openapi, swagger_ui,
     ),
     components(schemas(crate::articles::list::params::SortParam, crate::articles::list::params::IncludeParam)),
@@ -190,6 +193,7 @@ impl Modify for ClosedGrants {
         (name = "audit", description = "The append-only audit log of sign-ins and changes (admins only)"),
         (name = "events", description = "The change feed: every change to an article, in commit order, for sync clients"),
         (name = "webhooks", description = "Webhooks (admins only): every event POSTed to your URL, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`), retried with backoff for 24 hours. The body is an `Event`, or a `Ping` from the ping operation."),
+        (name = "media", description = "Images: upload (multipart/form-data), describe and delete them under /api/v1/media; readers fetch the files at /media/{sha256}.{ext}, with `?w=` renditions"),
         (name = "operations", description = "Health probes and Prometheus metrics"),
     )
 )]

@@ -12,6 +12,7 @@ use crate::articles::revisions::handlers as revisions;
 use crate::audit::handlers as audit;
 use crate::auth::handlers as auth;
 use crate::events::handlers as events;
+use crate::media::{handlers as media, serve as media_files};
 use crate::users::handlers as user_admin;
 use crate::webhooks::handlers as webhooks;
 use crate::{health, metrics, openapi};
@@ -110,10 +111,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::resource("/articles/{id}/revisions/{version}/restore")
                     .route(web::post().to(revisions::restore_revision)),
             )
+            .service(
+                web::resource("/media")
+                    .route(web::get().to(media::list_media))
+                    .route(web::post().to(media::create_medium)),
+            )
+            .service(
+                web::resource("/media/{id}")
+                    .route(web::get().to(media::get_medium))
+                    .route(web::patch().to(media::update_medium))
+                    .route(web::delete().to(media::delete_medium)),
+            )
             .configure(key_takeaways::routes)
             .configure(quotes::routes)
             .configure(highlights::routes)
             .configure(risk_notes::routes),
+    )
+    .service(
+        web::resource("/media/{file}")
+            .route(web::get().to(media_files::serve_media_file))
+            .route(web::head().to(media_files::head_media_file)),
     )
     .service(web::resource("/healthz").route(web::get().to(health::healthz)))
     .service(web::resource("/readyz").route(web::get().to(health::readyz)))

@@ -15,6 +15,7 @@ mod hardening;
 mod harness;
 mod limits;
 mod lookup;
+mod media;
 mod operations;
 mod preconditions;
 mod queries;

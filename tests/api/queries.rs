@@ -300,6 +300,7 @@ fn the_database_has_exactly_the_tables_and_columns_of_the_schema(backend: Backen
         webhook_deliveries,
         webhook_attempts,
         login_failures,
+        media,
     );
     let actual = columns_in_the_database(&mut conn);
     let none = BTreeSet::new();
