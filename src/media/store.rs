@@ -96,10 +96,10 @@ pub fn delete(conn: &mut AnyConnection, id: &str) -> QueryResult<bool> {
 /// Whether anything refers to the medium `id`, which then cannot be deleted.
 ///
 /// Each column that holds a media id (an article's featured image, an author's avatar) adds
-/// one line to `references`, e.g.
+/// one line to `references` (with `use diesel::dsl::{exists, select}`), e.g.
 /// `|c, id| select(exists(articles::table.filter(articles::featured_image.eq(id)))).get_result(c),`
-/// The media row itself is never referenced by a foreign key that cascades: a medium in use
-/// stays until what uses it lets go.
+/// Such a column should not cascade on delete: a medium in use stays until what uses it lets
+/// go.
 pub fn in_use(conn: &mut AnyConnection, id: &str) -> QueryResult<bool> {
     type Reference = fn(&mut AnyConnection, &str) -> QueryResult<bool>;
     let references: &[Reference] = &[];
