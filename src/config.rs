@@ -81,6 +81,8 @@ pub struct Config {
     /// sitemaps (`BYLINE_SITE_URL`, `BYLINE_ARTICLE_PATH`, `BYLINE_PUBLISHER_NAME`,
     /// `BYLINE_PUBLISHER_LOGO_URL`).
     pub site: crate::distribution::site::Site,
+    /// Media uploads and their store (`BYLINE_MEDIA_*`).
+    pub media: crate::media::config::MediaConfig,
 }
 
 /// Which browser origins may call the API (`BYLINE_CORS_ORIGINS`).
@@ -104,7 +106,7 @@ pub struct ConfigError {
     pub reason: String,
 }
 
-fn err(var: &'static str, reason: impl Into<String>) -> ConfigError {
+pub(crate) fn err(var: &'static str, reason: impl Into<String>) -> ConfigError {
     ConfigError {
         var,
         reason: reason.into(),
@@ -276,6 +278,7 @@ impl Config {
         }
 
         let site = crate::distribution::site::Site::from_lookup(&var)?;
+        let media = crate::media::config::MediaConfig::from_lookup(&var)?;
 
         Ok(Self {
             database_url,
@@ -306,6 +309,7 @@ impl Config {
             trusted_proxies,
             workers: None,
             site,
+            media,
         })
     }
 }
@@ -319,7 +323,7 @@ fn is_origin(s: &str) -> bool {
     })
 }
 
-fn parse_flag(
+pub(crate) fn parse_flag(
     var: &impl Fn(&str) -> Option<String>,
     name: &'static str,
     default: bool,
@@ -339,7 +343,7 @@ fn to_usize(name: &'static str, n: u64) -> Result<usize, ConfigError> {
     usize::try_from(n).map_err(|_| err(name, "too large"))
 }
 
-fn parse_number(
+pub(crate) fn parse_number(
     var: &impl Fn(&str) -> Option<String>,
     name: &'static str,
     default: u64,

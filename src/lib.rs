@@ -17,6 +17,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod health;
+pub mod media;
 pub mod metrics;
 pub mod openapi;
 pub mod page;

@@ -22,6 +22,7 @@ use crate::authors::handlers as authors;
 use crate::distribution::handlers as distribution;
 use crate::events::handlers as events;
 use crate::health;
+use crate::media::{handlers as media, serve as media_files};
 use crate::users::handlers as users;
 use crate::webhooks::handlers as webhooks;
 
@@ -179,6 +180,8 @@ impl Modify for ClosedGrants {
         risk_notes::get_risk_note, risk_notes::update_risk_note, risk_notes::delete_risk_note,
         authors::list_authors, authors::get_author, authors::create_author,
         authors::update_author, authors::delete_author,
+        media::create_medium, media::list_media, media::get_medium, media::update_medium,
+        media::delete_medium, media_files::serve_media_file, media_files::head_media_file,
         health::healthz, health::readyz, crate::metrics::serve_metrics, serve_openapi, swagger_ui,
         distribution::get_rss_feed, distribution::get_atom_feed,
         distribution::get_news_sitemap, distribution::get_articles_sitemap,
@@ -200,6 +203,7 @@ impl Modify for ClosedGrants {
         (name = "audit", description = "The append-only audit log of sign-ins and changes (admins only)"),
         (name = "events", description = "The change feed: every change to an article, in commit order, for sync clients"),
         (name = "webhooks", description = "Webhooks (admins only): every event POSTed to your URL, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`), retried with backoff for 24 hours. The body is an `Event`, or a `Ping` from the ping operation."),
+        (name = "media", description = "Images: upload (multipart/form-data), describe and delete them under /api/v1/media; readers fetch the files at /media/{sha256}.{ext}, with `?w=` renditions"),
         (name = "operations", description = "Health probes and Prometheus metrics"),
         (name = "distribution", description = "Outside /api/v1, for search engines and feed readers: RSS and Atom feeds, sitemaps and the Google News sitemap of published articles, linking to canonical URLs on BYLINE_SITE_URL"),
     )

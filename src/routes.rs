@@ -15,6 +15,7 @@ use crate::auth::handlers as auth;
 use crate::authors::handlers as authors;
 use crate::distribution::handlers as distribution;
 use crate::events::handlers as events;
+use crate::media::{handlers as media, serve as media_files};
 use crate::users::handlers as user_admin;
 use crate::webhooks::handlers as webhooks;
 use crate::{health, metrics, openapi};
@@ -130,6 +131,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .route(web::delete().to(previews::revoke_preview_links)),
             )
             .service(web::resource("/preview/{token}").route(web::get().to(previews::get_preview)))
+            .service(
+                web::resource("/media")
+                    .route(web::get().to(media::list_media))
+                    .route(web::post().to(media::create_medium)),
+            )
+            .service(
+                web::resource("/media/{id}")
+                    .route(web::get().to(media::get_medium))
+                    .route(web::patch().to(media::update_medium))
+                    .route(web::delete().to(media::delete_medium)),
+            )
             .configure(key_takeaways::routes)
             .configure(quotes::routes)
             .configure(highlights::routes)
@@ -147,6 +159,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/sitemaps/articles-{n}.xml")
             .route(web::get().to(distribution::get_articles_sitemap_page)),
+    )
+    .service(
+        web::resource("/media/{file}")
+            .route(web::get().to(media_files::serve_media_file))
+            .route(web::head().to(media_files::head_media_file)),
     )
     .service(web::resource("/healthz").route(web::get().to(health::healthz)))
     .service(web::resource("/readyz").route(web::get().to(health::readyz)))

@@ -76,6 +76,8 @@ impl Application {
         let throttle = LoginThrottle::new(db.clone());
         let rate_limit = RateLimit::new(config.rate_limit);
         let read_cache = std::sync::Arc::new(ReadCache::for_database(db.url()));
+        let media = crate::media::storage::open(&config.media.store)?;
+        let upload_timeout = config.media.upload_timeout.max(request_timeout);
         let state = web::Data::new(AppState {
             config,
             db,
@@ -85,6 +87,7 @@ impl Application {
             throttle,
             rate_limit,
             passwords,
+            media,
         });
         metrics::handle();
         let (stop, stopping) = tokio::sync::watch::channel(false);
@@ -120,7 +123,13 @@ impl Application {
                 // Outside CORS, so that its refusals are problem+json like every other error.
                 .wrap(ErrorHandlers::new().default_handler(render_framework_error))
                 .wrap(middleware::from_fn(move |req, next| {
-                    edge::guard(request_timeout, req, next)
+                    // Uploads may take longer to arrive than any other request.
+                    let timeout = if crate::media::is_upload(&req) {
+                        upload_timeout
+                    } else {
+                        request_timeout
+                    };
+                    edge::guard(timeout, req, next)
                 }))
                 // Outermost: the request id and the access log cover every response.
                 .wrap(middleware::from_fn(telemetry::trace))

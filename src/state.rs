@@ -25,4 +25,6 @@ pub struct AppState {
     pub rate_limit: crate::rate_limit::RateLimit,
     /// Where requests hash and check passwords, a bounded number at a time.
     pub passwords: PasswordPool,
+    /// Where uploaded media files and their renditions are kept.
+    pub media: crate::media::storage::MediaStore,
 }

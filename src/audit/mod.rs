@@ -48,6 +48,12 @@ pub mod action {
     pub const WEBHOOK_UPDATE: &str = "webhook.update";
     /// An admin deleted a webhook.
     pub const WEBHOOK_DELETE: &str = "webhook.delete";
+    /// A user uploaded a medium.
+    pub const MEDIA_CREATE: &str = "media.create";
+    /// A user changed a medium's alt text, caption or credit.
+    pub const MEDIA_UPDATE: &str = "media.update";
+    /// A user deleted a medium.
+    pub const MEDIA_DELETE: &str = "media.delete";
 }
 
 /// Who did something: a user or an API key, by id and by the name they had at the time.
@@ -107,6 +113,14 @@ impl Target {
     pub fn webhook(id: impl Into<String>) -> Self {
         Self {
             kind: "webhook",
+            id: id.into(),
+        }
+    }
+
+    /// An uploaded medium.
+    pub fn medium(id: impl Into<String>) -> Self {
+        Self {
+            kind: "medium",
             id: id.into(),
         }
     }

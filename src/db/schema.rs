@@ -291,3 +291,21 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_slug_history,
     preview_links,
 );
+
+// Uploaded images; the bytes are in the media store under `sha256`.
+diesel::table! {
+    media (id) {
+        id -> Text,
+        sha256 -> Text,
+        mime -> Text,
+        bytes -> BigInt,
+        width -> Integer,
+        height -> Integer,
+        alt -> Nullable<Text>,
+        caption -> Nullable<Text>,
+        credit -> Nullable<Text>,
+        uploaded_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}

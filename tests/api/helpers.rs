@@ -156,7 +156,7 @@ impl Drop for TestDb {
 /// on one backend), told at the very end: the harness counts each as passed, and its summary
 /// line would hide that they never ran. PostgreSQL runs are skipped when the server is
 /// unreachable; runs on either backend when `BYLINE_TEST_BACKENDS` leaves it out.
-mod skipped {
+pub mod skipped {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Once, OnceLock};
 
@@ -165,6 +165,7 @@ mod skipped {
     static UNREACHABLE: AtomicUsize = AtomicUsize::new(0);
     static URL: OnceLock<String> = OnceLock::new();
     static NOT_SELECTED: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+    static S3: AtomicUsize = AtomicUsize::new(0);
     static AT_EXIT: Once = Once::new();
 
     extern "C" {
@@ -190,6 +191,14 @@ mod skipped {
                     runs(n)
                 );
             }
+        }
+        let n = S3.load(Ordering::SeqCst);
+        if n > 0 {
+            eprintln!(
+                "\n!!! Skipped {n} S3 test {}, counted as passed above: BYLINE_TEST_S3_ENDPOINT is not set.\n\
+                 !!! Run ci/s3.sh for a local S3 server, or set BYLINE_REQUIRE_S3=1 to fail instead.",
+                runs(n)
+            );
         }
         let n = UNREACHABLE.load(Ordering::SeqCst);
         if n > 0 {
@@ -217,6 +226,12 @@ mod skipped {
     pub fn unreachable(url: &str) {
         UNREACHABLE.fetch_add(1, Ordering::SeqCst);
         let _ = URL.set(url.to_owned());
+        report_at_exit();
+    }
+
+    /// Counts one S3 run skipped because `BYLINE_TEST_S3_ENDPOINT` is not set.
+    pub fn s3_not_configured() {
+        S3.fetch_add(1, Ordering::SeqCst);
         report_at_exit();
     }
 
@@ -291,6 +306,35 @@ pub struct TestApp {
     pub admin_token: String,
     pub db: Db,
     pub database: TestDb,
+    /// Where this app keeps media files.
+    pub media: MediaStore,
+}
+
+/// Where a test app keeps media files: a temporary directory of its own unless the test's
+/// environment names a store.
+pub enum MediaStore {
+    Dir(tempfile::TempDir),
+    S3 { endpoint: String, bucket: String },
+    Configured,
+}
+
+impl MediaStore {
+    /// A temporary directory, or the store `vars` name.
+    fn for_env(vars: &HashMap<String, String>) -> Self {
+        match (vars.get("BYLINE_MEDIA_STORE"), vars.get("BYLINE_MEDIA_DIR")) {
+            (Some(url), _) => Self::S3 {
+                endpoint: vars.get("AWS_ENDPOINT_URL").cloned().unwrap_or_default(),
+                bucket: url
+                    .trim_start_matches("s3://")
+                    .split('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            },
+            (None, Some(_)) => Self::Configured,
+            (None, None) => Self::Dir(tempfile::tempdir().expect("media dir")),
+        }
+    }
 }
 
 impl TestApp {
@@ -322,6 +366,11 @@ impl TestApp {
         for (k, v) in env {
             vars.insert((*k).to_owned(), (*v).to_owned());
         }
+        let media = MediaStore::for_env(&vars);
+        if let MediaStore::Dir(dir) = &media {
+            let dir = dir.path().to_string_lossy().into_owned();
+            vars.insert("BYLINE_MEDIA_DIR".into(), dir);
+        }
         let mut config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
         config.workers = Some(1);
         let db = Db::connect(&config.database_url, 2).expect("test pool");
@@ -334,6 +383,7 @@ impl TestApp {
             admin_token: String::new(),
             db,
             database,
+            media,
         };
         me.admin_token = me.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
         me
@@ -343,8 +393,13 @@ impl TestApp {
     /// returns its base URL.
     pub async fn spawn_second_server(&self) -> String {
         let url = self.database.url().to_owned();
+        let media_dir = match &self.media {
+            MediaStore::Dir(dir) => dir.path().to_string_lossy().into_owned(),
+            _ => String::new(),
+        };
         let vars: HashMap<&str, &str> = [
             ("DATABASE_URL", url.as_str()),
+            ("BYLINE_MEDIA_DIR", media_dir.as_str()),
             ("BYLINE_BIND", "127.0.0.1:0"),
             ("BYLINE_JWT_SECRET", JWT_SECRET),
             ("BYLINE_ADMIN_EMAIL", ADMIN_EMAIL),

@@ -18,6 +18,7 @@ mod hardening;
 mod harness;
 mod limits;
 mod lookup;
+mod media;
 mod old_links;
 mod operations;
 mod preconditions;

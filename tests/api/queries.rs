@@ -306,6 +306,7 @@ fn the_database_has_exactly_the_tables_and_columns_of_the_schema(backend: Backen
         article_authors,
         article_slug_history,
         preview_links,
+        media,
     );
     let actual = columns_in_the_database(&mut conn);
     let none = BTreeSet::new();

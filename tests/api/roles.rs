@@ -20,6 +20,7 @@ enum Target {
     User,
     ApiKey,
     Author,
+    Medium,
 }
 
 /// One row of the matrix; `expect` is for [anonymous, owner, other author, editor, admin].
@@ -286,6 +287,20 @@ fn cases() -> Vec<Case> {
         [401, 200, 200, 200, 200],
     );
     password.fresh_login = true;
+    let m = "/api/v1/media/{medium}";
+    let alt = Some(r#"{"alt": "Alt"}"#);
+    cases.extend([
+        case(
+            M::GET,
+            "/api/v1/media",
+            None,
+            Nothing,
+            [401, 200, 200, 200, 200],
+        ),
+        case(M::GET, m, None, Medium, [401, 200, 200, 200, 200]),
+        case(M::PATCH, m, alt, Medium, [401, 200, 403, 200, 200]),
+        case(M::DELETE, m, None, Medium, [401, 204, 403, 204, 204]),
+    ]);
     cases.extend([logout, password]);
     cases
 }
@@ -373,6 +388,15 @@ async fn prepare(
         Target::User => {
             let email = format!("target-{}@byline.test", uuid::Uuid::now_v7().simple());
             values.push(("{user}", app.create_user(&email, "author", PASSWORD).await));
+        }
+        Target::Medium => {
+            let owner = people.tokens[1].as_deref().expect("owner token");
+            let png = crate::media::png(4, 4);
+            let medium = crate::media::upload_as(app, owner, "matrix.png", &png, &[])
+                .await
+                .expect(201)
+                .json();
+            values.push(("{medium}", medium["id"].as_str().expect("id").to_owned()));
         }
         Target::ApiKey => {
             let key = app
