@@ -240,7 +240,7 @@ mod tests {
             format!("{SHA}.PNG"),
             format!("{}.png", SHA.to_uppercase()),
             format!("{}.png", &SHA[1..]),
-            format!("{SHA}"),
+            SHA.to_string(),
             format!("../{SHA}.png"),
         ] {
             assert_eq!(parse_file_name(&bad), None, "{bad}");
