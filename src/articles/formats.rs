@@ -7,8 +7,8 @@ use utoipa::IntoParams;
 
 use super::cache::Cached;
 use super::dto::Article;
-use super::handlers::Found;
 use super::http::document_response;
+use super::read::{self, Found};
 use super::rendered;
 use super::text::{self, Rendered};
 use crate::auth::extract::session_of;
@@ -94,7 +94,7 @@ pub async fn document_with(
                 Some(claims) => Some(session_of(conn, claims)?.user),
                 None => None,
             };
-            let found = match super::handlers::find(conn, &key, viewer.as_ref())? {
+            let found = match read::find(conn, &key, viewer.as_ref())? {
                 Found::Document(found) => found,
                 Found::Moved(slug) => return Ok(Err(slug)),
                 Found::Nothing => return Err(AppError::article_not_found()),

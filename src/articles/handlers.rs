@@ -9,16 +9,14 @@ use serde_json::{Map, Value};
 use chrono::SubsecRound;
 
 use super::cache::{self, Cached};
-use super::document;
 use super::domain::{self, Transition};
 use super::dto::{Article, ArticleInput, ArticlePatch, ScheduleRequest};
-use super::policy::can_see;
-use super::rendered;
+use super::read::{find, Found};
 use super::service::{self, Editor};
 use crate::auth::extract::session_of;
 use crate::auth::MaybeClaims;
 use crate::error::{AppError, Problem};
-use crate::extract::{article_etag, ApiJson, IfMatch};
+use crate::extract::{ApiJson, IfMatch};
 use crate::state::AppState;
 
 use super::http::{article_response, document_response};
@@ -133,72 +131,6 @@ pub async fn get_article(
         state.read_cache.put(key, entry);
     }
     Ok(document_response(&req, document, public))
-}
-
-/// What a key names for a viewer.
-pub(super) enum Found {
-    /// The document, ready to send.
-    Document(Cached),
-    /// Nothing now, but the key is an old slug of an article the viewer may see, whose slug
-    /// is now this one.
-    Moved(String),
-    /// Nothing the viewer may see.
-    Nothing,
-}
-
-/// The document the viewer may see under `key`, or where it moved.
-pub(super) fn find(
-    conn: &mut crate::db::AnyConnection,
-    key: &str,
-    viewer: Option<&crate::auth::AuthUser>,
-) -> diesel::QueryResult<Found> {
-    if let Some(document) = read(conn, key, viewer)? {
-        return Ok(Found::Document(document));
-    }
-    Ok(match super::slugs::moved_to(conn, key, viewer)? {
-        Some(slug) => Found::Moved(slug),
-        None => Found::Nothing,
-    })
-}
-
-/// The document the viewer may see under `key`: the stored one, in one query, or — for an
-/// author whose article lists related articles they may not see, or a document not yet
-/// rendered in the current format — assembled from the rows.
-pub(super) fn read(
-    conn: &mut crate::db::AnyConnection,
-    key: &str,
-    viewer: Option<&crate::auth::AuthUser>,
-) -> diesel::QueryResult<Option<Cached>> {
-    if let Some(stored) = rendered::find(conn, key)? {
-        let status = stored.status();
-        if !can_see(viewer, status, &stored.author_id) {
-            return Ok(None);
-        }
-        let exact = match viewer {
-            None => true,
-            Some(user) => user.role.edits_all_content() || stored.public.is_none(),
-        };
-        if exact {
-            let etag = article_etag(&stored.id, stored.version);
-            let modified = std::time::SystemTime::from(stored.updated_at.and_utc());
-            let body = match viewer {
-                None => stored.public_document(),
-                Some(_) => stored.staff,
-            };
-            return Ok(Some(Cached::new(body.into(), etag, modified, 0)));
-        }
-    }
-    let Some(article) = document::find(conn, key, viewer)? else {
-        return Ok(None);
-    };
-    let body = serde_json::to_vec(&article)
-        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-    Ok(Some(Cached::new(
-        body.into(),
-        article_etag(&article.id, article.version),
-        std::time::SystemTime::from(article.updated_at),
-        0,
-    )))
 }
 
 /// Replace the whole article, children included, in one transaction.

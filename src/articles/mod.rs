@@ -19,6 +19,7 @@ pub mod list;
 pub mod models;
 pub mod policy;
 pub mod preview;
+pub mod read;
 pub mod redirect;
 pub mod rendered;
 pub mod revisions;
