@@ -126,11 +126,16 @@ pub async fn document_with(
         Err(slug) => return Ok(super::redirect::moved(&slug, req.query_string(), public)),
     };
     if formats.jsonld {
-        // Bylines and the featured image join once articles have them.
+        // The featured image joins once articles have one.
+        let bylines: Vec<jsonld::Person> = article
+            .authors
+            .iter()
+            .map(|a| jsonld::Person::new(a.name.clone(), None))
+            .collect();
         article.jsonld = Some(jsonld::news_article(
             &article,
             &state.config.site,
-            &[],
+            &bylines,
             None,
         ));
     }

@@ -104,3 +104,37 @@ async fn jsonld_follows_visibility_and_revalidates(app: TestApp) {
         .await;
     assert_eq!(again.status, 304);
 }
+
+both_backends!(jsonld_names_the_byline_in_order);
+async fn jsonld_names_the_byline_in_order(app: TestApp) {
+    let mut ids = vec![];
+    for name in ["Ines Harbour", "Tomas Quay"] {
+        let author = app
+            .post(
+                "/api/v1/authors",
+                Some(&app.admin_token),
+                json!({"name": name}),
+            )
+            .await
+            .expect(201)
+            .json();
+        ids.push(author["id"].clone());
+    }
+    ids.reverse();
+    let id = id_of(
+        &app.create_published(json!({"title": "Two bylines", "authors": ids}))
+            .await,
+    );
+    let doc = app
+        .get(&format!("/api/v1/articles/{id}?formats=jsonld"), None)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(
+        doc["jsonld"]["author"],
+        json!([
+            {"@type": "Person", "name": "Tomas Quay"},
+            {"@type": "Person", "name": "Ines Harbour"},
+        ])
+    );
+}
