@@ -206,6 +206,7 @@ pub fn update(
     origin: &Origin,
 ) -> Result<AuthorRow, AppError> {
     conn.transaction(|conn| {
+        lock(conn, id)?;
         let before = current_fields(conn, id)?;
         let fields = resolve(conn, draft, id)?;
         if fields == before {
@@ -248,6 +249,7 @@ pub fn delete(conn: &mut AnyConnection, id: &str, origin: &Origin) -> Result<(),
         return Err(not_found());
     }
     conn.transaction(|conn| {
+        lock(conn, id)?;
         let row = get(conn, id)?;
         let credited: i64 = article_authors::table
             .filter(article_authors::author_id.eq(id))
@@ -266,6 +268,16 @@ pub fn delete(conn: &mut AnyConnection, id: &str, origin: &Origin) -> Result<(),
         );
         audit::record(conn, entry)
     })
+}
+
+/// Takes the author's write lock as the transaction's first statement: on SQLite a
+/// transaction that reads first cannot always start writing later ("database is locked" when
+/// another connection wrote in between). A missing author is found out by the read after it.
+fn lock(conn: &mut AnyConnection, id: &str) -> QueryResult<()> {
+    diesel::update(authors::table.find(id))
+        .set(authors::id.eq(authors::id))
+        .execute(conn)
+        .map(drop)
 }
 
 /// Every author, oldest first (for exports).

@@ -170,6 +170,7 @@ pub fn update(
     origin: &Origin,
 ) -> Result<Option<MediumRow>, AppError> {
     conn.transaction(|conn| {
+        store::lock(conn, id)?;
         let Some(row) = store::find(conn, id)? else {
             return Ok(None);
         };
@@ -221,6 +222,7 @@ pub fn delete(
     origin: &Origin,
 ) -> Result<Option<Deleted>, AppError> {
     conn.transaction(|conn| {
+        store::lock(conn, id)?;
         let Some(row) = store::find(conn, id)? else {
             return Ok(None);
         };

@@ -43,6 +43,16 @@ pub fn insert(conn: &mut AnyConnection, row: &MediumRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
+/// Takes the medium's write lock as the transaction's first statement: on SQLite a
+/// transaction that reads first cannot always start writing later ("database is locked" when
+/// another connection wrote in between).
+pub fn lock(conn: &mut AnyConnection, id: &str) -> QueryResult<()> {
+    diesel::update(m::table.filter(m::id.eq(id)))
+        .set(m::id.eq(m::id))
+        .execute(conn)
+        .map(drop)
+}
+
 /// The medium with this id.
 pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<MediumRow>> {
     m::table
