@@ -4,9 +4,8 @@
 use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{Map, Value};
-
 use chrono::SubsecRound;
+use serde_json::{Map, Value};
 
 use super::cache::{self, Cached};
 use super::domain::{self, Transition};
